@@ -1,0 +1,69 @@
+"""Alembic, driven from Django's manage.py: configuration and the calls the commands use.
+
+Only the tables of the SQLAlchemy metadata are managed here; Django's own tables
+(auth_*, django_*) live in the same database and belong to Django's migrations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from shop.models import Base
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent
+VERSION_TABLE = "alembic_version"
+
+
+def include_name(name: str | None, type_: str, _parent: Any) -> bool:
+    """Compare only our own tables: Django's tables share the database."""
+    if type_ == "table":
+        return name in Base.metadata.tables
+    return True
+
+
+def context_options() -> dict[str, Any]:
+    """Options shared by env.py and the model/migration agreement check."""
+    return {
+        "target_metadata": Base.metadata,
+        "include_name": include_name,
+        "compare_type": True,
+        "compare_server_default": True,
+        "render_as_batch": True,  # SQLite needs table rebuilds for ALTER
+        "user_module_prefix": "shop.models.types.",
+    }
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic Config pointing at this folder, optionally bound to a connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_head(engine: Engine) -> None:
+    """Apply every revision up to head, in one transaction where the database allows."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+def pending_changes(connection: Connection) -> list[Any]:
+    """Differences between the models and the migrated schema (empty when they agree)."""
+    context = MigrationContext.configure(connection, opts=context_options())
+    return list(compare_metadata(context, Base.metadata))
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()

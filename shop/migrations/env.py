@@ -1,0 +1,29 @@
+"""Alembic environment: runs on the connection handed in, or on the app's engine."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from shop.migrations import context_options
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    from shop.db import get_engine
+
+    with get_engine().begin() as own_connection:
+        _run(own_connection)
+
+
+def _run(connection: object) -> None:
+    context.configure(connection=connection, **context_options())
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported; run them against a database")
+run_migrations_online()

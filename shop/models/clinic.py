@@ -1,0 +1,83 @@
+"""The pet clinic: owners and their pets, vets, and appointments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.models.base import Base, choice_type
+
+APPOINTMENT_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
+
+
+class Owner(Base):
+    __tablename__ = "owners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(100), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+
+    # Strong ownership: an owner's pets (and their appointments) go with the owner.
+    pets: Mapped[list[Pet]] = relationship(
+        back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pet(Base):
+    __tablename__ = "pets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    species: Mapped[str] = mapped_column(String(50))
+    birth_date: Mapped[date | None]
+
+    owner: Mapped[Owner] = relationship(back_populates="pets")
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="pet", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.species})"
+
+
+class Vet(Base):
+    __tablename__ = "vets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    specialty: Mapped[str | None] = mapped_column(String(100))
+
+    # Independent entity: the database refuses to delete a vet with appointments.
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="vet", passive_deletes="all"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (UniqueConstraint("vet_id", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pet_id: Mapped[int] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"), index=True)
+    vet_id: Mapped[int] = mapped_column(ForeignKey("vets.id", ondelete="RESTRICT"))
+    scheduled_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(
+        choice_type("appointment_status", APPOINTMENT_STATUSES), default="scheduled"
+    )
+    notes: Mapped[str | None] = mapped_column(String(500))
+
+    pet: Mapped[Pet] = relationship(back_populates="appointments")
+    vet: Mapped[Vet] = relationship(back_populates="appointments")
+
+    def __str__(self) -> str:
+        return f"{self.scheduled_at:%Y-%m-%d %H:%M} (pet #{self.pet_id}, vet #{self.vet_id})"
