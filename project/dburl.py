@@ -34,7 +34,9 @@ def parse(raw: str, variable: str = "DATABASE_URL") -> URL:
     try:
         url = make_url(raw)
     except ArgumentError:
-        raise _fail(variable, f"cannot parse {raw!r} (expected e.g. sqlite:///db.sqlite3)")
+        raise _fail(
+            variable, f"cannot parse {raw!r} (expected e.g. sqlite:///db.sqlite3)"
+        ) from None
     scheme = url.drivername.split("+", 1)[0]
     if scheme not in _SCHEMES:
         known = ", ".join(sorted(_SCHEMES))
@@ -84,3 +86,16 @@ def _install_pymysql() -> None:
     import pymysql
 
     pymysql.install_as_MySQLdb()
+    classify_check_violations_as_integrity_errors()
+
+
+def classify_check_violations_as_integrity_errors() -> None:
+    """Make MariaDB's CHECK failures IntegrityErrors, as on PostgreSQL and SQLite.
+
+    PyMySQL reports error 4025 (a CHECK constraint failed) as an OperationalError,
+    which would read as a lost connection instead of refused data.
+    """
+    import pymysql.err
+
+    for code in (4025, 3819):  # MariaDB's and MySQL's "check constraint violated"
+        pymysql.err.error_map[code] = pymysql.err.IntegrityError

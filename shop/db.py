@@ -18,6 +18,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from project.dburl import classify_check_violations_as_integrity_errors
+
 # Objects stay readable after commit: templates render them once the write is done.
 SessionFactory: sessionmaker[Session] = sessionmaker(expire_on_commit=False)
 
@@ -34,6 +36,8 @@ def build_engine(url: URL | str, **options: Any) -> Engine:
     )
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    if engine.dialect.driver == "pymysql":
+        classify_check_violations_as_integrity_errors()
     return engine
 
 

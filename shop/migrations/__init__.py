@@ -67,3 +67,16 @@ def head_revision() -> str | None:
 
 def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def pending_revisions(connection: Connection) -> list[str]:
+    """Revisions not yet applied, oldest first, as 'id message'."""
+    directory = ScriptDirectory.from_config(alembic_config())
+    revisions = list(directory.iterate_revisions(head_revision(), current_revision(connection)))
+    return [f"{rev.revision} {rev.doc}" for rev in reversed(revisions)]
+
+
+def next_revision_id() -> str:
+    """Sequential, zero-padded ids (0001, 0002, ...) so files sort in order."""
+    directory = ScriptDirectory.from_config(alembic_config())
+    return f"{len(list(directory.walk_revisions())) + 1:04d}"
