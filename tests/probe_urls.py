@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from sqlalchemy import func, select
 
@@ -42,6 +42,8 @@ def write_on_get(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    # The real admin too: error pages link back to it.
+    path("", include("project.urls")),
     path("write-then-raise/", write_then_raise),
     path("write-duplicate/", write_duplicate_without_flush),
     path("write-ok/", write_ok),
