@@ -77,5 +77,5 @@ def test_one_database_url_serves_both_orms(raw: str, driver: str) -> None:
 
 
 def test_the_error_names_the_variable_it_came_from() -> None:
-    with pytest.raises(ImproperlyConfigured, match="^TEST_DATABASE_URLS: "):
+    with pytest.raises(ImproperlyConfigured, match=r"^TEST_DATABASE_URLS: "):
         dburl.parse("ftp://x/y", "TEST_DATABASE_URLS")
