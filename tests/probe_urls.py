@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from shop.models import User
 
@@ -50,3 +51,10 @@ urlpatterns = [
     path("read/", read_users),
     path("write-on-get/", write_on_get),
 ]
+
+
+def database_lost(request: HttpRequest) -> HttpResponse:
+    raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+
+urlpatterns.append(path("database-lost/", database_lost))

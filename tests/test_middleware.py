@@ -81,3 +81,10 @@ def test_no_pool_connection_stays_checked_out_after_a_request(
     assert sa_engine.pool.checkedout() == 0
     getattr(client, method)(url)
     assert sa_engine.pool.checkedout() == 0
+
+
+def test_a_lost_database_connection_is_a_clear_error_page(client) -> None:
+    response = client.get("/database-lost/")
+    assert response.status_code == 503
+    assert b"Nothing was saved" in response.content
+    assert b"Traceback" not in response.content
