@@ -65,7 +65,7 @@ def sa_connection(
         yield connection
     finally:
         shop_db.SessionFactory.configure(
-            bind=sa_engine, join_transaction_mode="conservative_savepoint"
+            bind=sa_engine, join_transaction_mode="conditional_savepoint"
         )
         if transaction.is_active:
             transaction.rollback()

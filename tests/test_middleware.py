@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -55,16 +57,16 @@ def test_a_get_that_tries_to_write_is_refused_and_rolled_back(client, session: S
 
 @pytest.mark.committed
 @pytest.mark.parametrize(
-    ("method", "url"),
+    ("method", "url", "status"),
     [
-        ("get", "/read/"),
-        ("post", "/write-ok/"),
-        ("post", "/write-then-raise/"),
-        ("post", "/write-duplicate/"),
+        ("get", "/read/", 200),
+        ("post", "/write-ok/", 200),
+        ("post", "/write-then-raise/", 500),
+        ("post", "/write-duplicate/", 409),
     ],
 )
 def test_no_pool_connection_stays_checked_out_after_a_request(
-    client, sa_engine: Engine, method: str, url: str
+    client, sa_engine: Engine, method: str, url: str, status: int
 ) -> None:
     client.raise_request_exception = False
     with sa_engine.begin() as connection:
@@ -74,12 +76,13 @@ def test_no_pool_connection_stays_checked_out_after_a_request(
                 email="taken@example.com",
                 role="member",
                 is_active=True,
-                created_at=__import__("datetime").datetime.now(__import__("datetime").UTC),
+                created_at=datetime.now(UTC),
                 version_id=1,
             )
         )
     assert sa_engine.pool.checkedout() == 0
-    getattr(client, method)(url)
+    response = getattr(client, method)(url)
+    assert response.status_code == status
     assert sa_engine.pool.checkedout() == 0
 
 

@@ -1,13 +1,12 @@
+"""The domain's admin registrations: one module per domain, all on one site.
+
+Importing this package registers every mapped class (project/urls.py mounts `site.urls`).
+"""
+
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.urls import path
+# Imported for their side effect: each module registers its domain's models.
+from shop.registrations import audit, clinic, commerce, school, social  # noqa: F401
+from shop.registrations.site import site
 
-
-class _Site:
-    @property
-    def urls(self):
-        return ([path("", lambda r: HttpResponse("index"), name="index")], "admin", "admin")
-
-
-site = _Site()
+__all__ = ["site"]

@@ -1,0 +1,94 @@
+"""A real Chromium signs in, reads the index, and signs out (Playwright, Debian's chromium)."""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from shop.db import SessionFactory
+from shop.models import Owner, Pet, Product, User, Vet
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "correct horse battery staple"
+DOMAINS = ("Audit", "Clinic", "Commerce", "School", "Social")
+
+pytestmark = [pytest.mark.browser, pytest.mark.committed]
+
+
+@pytest.fixture
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {message}")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+def _insert_domain_rows() -> None:
+    # The live server thread uses its own connections: these rows must be committed.
+    with SessionFactory() as session, session.begin():
+        session.add_all([User(username=f"shopper{i}", email=f"s{i}@example.com") for i in range(3)])
+        owner = Owner(name="Ada", email="ada@example.com")
+        session.add_all([owner, Pet(owner=owner, name="Rex", species="dog"), Vet(name="Dr Who")])
+        session.add(Product(sku="MUG-1", name="Mug", price=Decimal("7.50")))
+
+
+def _count_cell(page, model_name: str):
+    return page.locator(f"tr.model-{model_name} td.count")
+
+
+def test_staff_sign_in_index_and_sign_out(
+    live_server, django_user_model, chromium_path, monkeypatch, tmp_path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls below are
+    # ordinary blocking calls made before it starts, so Django's async guard can stand down.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    _insert_domain_rows()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{live_server.url}/admin/")
+            expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
+
+            page.get_by_label("Username").fill("boss")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+
+            expect(page).to_have_url(f"{live_server.url}/admin/")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
+            main = page.get_by_role("main")
+            for domain in DOMAINS:
+                expect(main.get_by_role("link", name=domain, exact=True)).to_be_visible()
+            expect(_count_cell(page, "user")).to_have_text("3")
+            expect(_count_cell(page, "owner")).to_have_text("1")
+            expect(_count_cell(page, "pet")).to_have_text("1")
+            expect(_count_cell(page, "vet")).to_have_text("1")
+            expect(_count_cell(page, "product")).to_have_text("1")
+            expect(_count_cell(page, "order")).to_have_text("0")
+            page.screenshot(path=str(tmp_path / "admin-index.png"), full_page=True)
+
+            page.get_by_role("button", name="Log out").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Logged out")
+            page.get_by_role("link", name="Log in again").click()
+            expect(page).to_have_url(re.compile(r"/admin/login/$"))
+        finally:
+            browser.close()
