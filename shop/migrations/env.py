@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from shop.migrations import context_options
 
@@ -18,7 +19,7 @@ def run_migrations_online() -> None:
         _run(own_connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, **context_options())
     with context.begin_transaction():
         context.run_migrations()
