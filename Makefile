@@ -31,6 +31,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy shop project
 
 format: install
 	$(VENV)/bin/ruff format .
