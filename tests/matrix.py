@@ -45,7 +45,9 @@ def _unique(url: URL) -> URL:
 
 def _probe(url: URL) -> str | None:
     """None when the server answers, else the reason it does not."""
-    maintenance = url.set(database="postgres" if url.get_backend_name() == "postgresql" else None)
+    # Ask the server, not the (not yet created) test database.
+    system_db = "postgres" if url.get_backend_name() == "postgresql" else "information_schema"
+    maintenance = url.set(database=system_db)
     engine = create_engine(maintenance, connect_args={"connect_timeout": 5})
     try:
         with engine.connect():
