@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from functools import update_wrapper
+from typing import TYPE_CHECKING, Any, Literal
 
-from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.text import camel_case_to_spaces
+from django.views.generic import RedirectView
 from sqlalchemy import Table
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Mapper
+
+from shop.admin.options_base import default_app_label, mapper_of, pluralize
 
 if TYPE_CHECKING:
     from shop.admin.sites import AdminSite
@@ -18,33 +20,48 @@ if TYPE_CHECKING:
 ACTIONS = ("add", "change", "delete", "view")
 
 
-def pluralize(noun: str) -> str:
-    """English plural of a verbose name: "category" -> "categories", "address" -> "addresses"."""
-    if re.search(r"[^aeiou]y$", noun):
-        return noun[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", noun):
-        return noun + "es"
-    return noun + "s"
-
-
-def default_app_label(model: type) -> str:
-    """The domain a mapping belongs to: the last part of its module (shop.models.social)."""
-    return model.__module__.rsplit(".", 1)[-1]
-
-
-def mapper_of(model: type) -> Mapper[Any]:
-    """The SQLAlchemy mapper of `model`; anything unmapped is a configuration error."""
-    mapper: Any = sa_inspect(model, raiseerr=False)
-    if not isinstance(mapper, Mapper):
-        raise ImproperlyConfigured(f"{model!r} is not a SQLAlchemy mapped class")
-    return mapper
+CountStrategy = Literal["exact", "estimate", "none"]
 
 
 class ModelAdmin:
-    """How one mapped class appears in the admin. Subclass and override the attributes."""
+    """How one mapped class appears in the admin. Subclass and override the attributes.
+
+    Names and meanings follow Django admin. Field names are mapper attribute names or
+    `relationship__attribute` paths; computed columns are hybrid properties (SQL
+    expressions) or names of ModelAdmin methods decorated with `@display`.
+    """
 
     verbose_name: str | None = None
     verbose_name_plural: str | None = None
+
+    # Changelist
+    list_display: Sequence[str] = ("__str__",)
+    list_display_links: Sequence[str] | None = ()  # () = the first column; None = no links
+    list_filter: Sequence[Any] = ()
+    search_fields: Sequence[str] = ()  # "^name" starts with, "=email" exact, "name" contains
+    ordering: Sequence[str] | None = None  # e.g. ("-created_at",); the pk breaks ties
+    sortable_by: Sequence[str] | None = None  # None = every sortable column
+    list_per_page: int = 100
+    list_max_show_all: int = 200
+    show_full_result_count: bool = True
+    # "exact": COUNT(*); "estimate": the planner's row estimate (PostgreSQL) when the list
+    # is unfiltered and the table is large; "none": never count the unfiltered table.
+    count_strategy: CountStrategy = "exact"
+    estimate_count_above: int = 100_000
+    date_hierarchy: str | None = None
+    preserve_filters: bool = True
+
+    # Change form
+    fields: Sequence[str] | None = None
+    fieldsets: Sequence[tuple[str | None, dict[str, Any]]] | None = None
+    exclude: Sequence[str] = ()
+    readonly_fields: Sequence[str] = ()
+    save_as: bool = False
+    save_as_continue: bool = True
+    save_on_top: bool = False
+    # Many-to-one fields whose related table is larger than this render as a raw id input
+    # with the current value's label, never as a full-table dropdown.
+    fk_select_limit: int = 100
 
     def __init__(self, model: type, admin_site: AdminSite, *, app_label: str | None = None):
         self.model = model
@@ -56,6 +73,95 @@ class ModelAdmin:
         # Instance attributes, so a subclass that sets only verbose_name gets its plural.
         self.verbose_name = self.verbose_name or camel_case_to_spaces(model.__name__)
         self.verbose_name_plural = self.verbose_name_plural or pluralize(self.verbose_name)
+
+    # Request-aware hooks, as in Django admin.
+
+    def get_list_display(self, request: HttpRequest) -> Sequence[str]:
+        return self.list_display
+
+    def get_list_display_links(
+        self, request: HttpRequest, list_display: Sequence[str]
+    ) -> Sequence[str]:
+        if self.list_display_links is None:
+            return ()
+        return self.list_display_links or tuple(list_display[:1])
+
+    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+        return self.list_filter
+
+    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
+        return self.search_fields
+
+    def get_ordering(self, request: HttpRequest) -> Sequence[str]:
+        return self.ordering or ()
+
+    def get_sortable_by(self, request: HttpRequest) -> Sequence[str] | None:
+        return self.sortable_by
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str] | None:
+        return self.fields
+
+    def get_fieldsets(
+        self, request: HttpRequest, obj: Any = None
+    ) -> Sequence[tuple[str | None, dict[str, Any]]] | None:
+        return self.fieldsets
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        return self.exclude
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+        return self.readonly_fields
+
+    def get_query(self, request: HttpRequest) -> Any:
+        """The base SELECT of this model's rows (override to scope rows per user)."""
+        from sqlalchemy import select
+
+        return select(self.model)
+
+    def template_names(self, name: str) -> list[str]:
+        """Most specific first: admin/<app>/<model>/name, admin/<app>/name, admin/name."""
+        return [
+            f"admin/{self.app_label}/{self.model_name}/{name}",
+            f"admin/{self.app_label}/{name}",
+            f"admin/{name}",
+        ]
+
+    def get_urls(self) -> list[URLPattern]:
+        """This model's pages, under /admin/<app>/<model>/, with Django admin's names."""
+        from shop.admin.views import change, changelist, delete, history
+
+        info = self.url_prefix
+        return [
+            path("", self._wrap(changelist.changelist_view), name=f"{info}_changelist"),
+            path("add/", self._wrap(change.add_view), name=f"{info}_add"),
+            path(
+                "<path:object_id>/history/",
+                self._wrap(history.history_view),
+                name=f"{info}_history",
+            ),
+            path("<path:object_id>/delete/", self._wrap(delete.delete_view), name=f"{info}_delete"),
+            path("<path:object_id>/change/", self._wrap(change.change_view), name=f"{info}_change"),
+            # Django admin's old-style object URL: send it to the change page.
+            path(
+                "<path:object_id>/",
+                self._wrap(RedirectView.as_view(pattern_name=f"admin:{info}_change")),
+            ),
+        ]
+
+    def _wrap(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """Give the view this ModelAdmin and put it behind the site's staff check."""
+
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if isinstance(view, type) or getattr(view, "view_class", None):
+                return view(request, *args, **kwargs)
+            return view(request, self, *args, **kwargs)
+
+        return self.admin_site.admin_view(update_wrapper(inner, view))
+
+    @property
+    def url_prefix(self) -> str:
+        """URL name prefix: `admin:<prefix>_changelist` and so on."""
+        return f"{self.app_label}_{self.model_name}"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.app_label}.{self.model_name}>"
