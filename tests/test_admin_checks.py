@@ -54,6 +54,8 @@ def test_a_correct_configuration_passes() -> None:
         ("readonly_fields", ("colour",), "admin.E035"),
         ("list_per_page", 0, "admin.E118"),
         ("count_strategy", "guess", "admin.E300"),
+        ("list_display", ("id", "items__quantity"), "admin.E400"),
+        ("ordering", ("items__quantity",), "admin.E400"),
     ],
 )
 def test_a_misconfigured_option_is_reported_with_its_check_id(

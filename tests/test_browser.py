@@ -92,3 +92,71 @@ def test_staff_sign_in_index_and_sign_out(
             expect(page).to_have_url(re.compile(r"/admin/login/$"))
         finally:
             browser.close()
+
+
+def _sign_in(page, base_url: str) -> None:
+    page.goto(f"{base_url}/admin/login/")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _product_row(page, sku: str):
+    return page.locator("#result_list tbody tr", has_text=sku)
+
+
+def test_staff_add_edit_search_filter_and_delete_a_product(
+    live_server, django_user_model, chromium_path, monkeypatch
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    _insert_domain_rows()
+    changelist = f"{live_server.url}/admin/commerce/product/"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            _sign_in(page, live_server.url)
+
+            # Add
+            page.goto(f"{changelist}add/")
+            page.locator("[name=sku]").fill("LAMP-9")
+            page.locator("[name=name]").fill("Desk lamp")
+            page.locator("[name=price]").fill("19.99")
+            page.locator("[name=stock]").fill("4")
+            page.locator("input[name=_save]").first.click()
+            expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+            expect(_product_row(page, "LAMP-9")).to_contain_text("19.99")
+
+            # Edit: the price changes, and the history shows old -> new
+            _product_row(page, "LAMP-9").get_by_role("link", name="LAMP-9").click()
+            page.locator("[name=price]").fill("24.50")
+            page.locator("input[name=_continue]").first.click()
+            expect(page.locator(".messagelist")).to_contain_text("You may edit it again below")
+            page.get_by_role("link", name="History").first.click()
+            expect(page.get_by_role("main")).to_contain_text("19.99")
+            expect(page.get_by_role("main")).to_contain_text("24.50")
+
+            # Search, then filter
+            page.goto(changelist)
+            page.locator("#searchbar").fill("lamp")
+            page.locator("#changelist-search button").click()
+            expect(page.locator("#result_list tbody tr")).to_have_count(1)
+            page.goto(changelist)
+            page.locator("#changelist-filter").get_by_role("link", name="No").click()
+            expect(page.locator("#result_list")).to_have_count(0)
+            page.locator("#changelist-filter").get_by_role("link", name="Yes").click()
+            expect(_product_row(page, "LAMP-9")).to_have_count(1)
+
+            # Delete, through the confirmation page
+            _product_row(page, "LAMP-9").get_by_role("link", name="LAMP-9").click()
+            page.get_by_role("link", name="Delete").first.click()
+            expect(page.get_by_role("main")).to_contain_text("Are you sure")
+            page.get_by_role("button", name=re.compile("Yes, I.m sure")).click()
+            expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
+            expect(_product_row(page, "LAMP-9")).to_have_count(0)
+        finally:
+            browser.close()

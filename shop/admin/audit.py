@@ -7,6 +7,7 @@ the two mapped classes (record and detail) whose columns follow the audit contra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,7 +62,7 @@ class AuditLog:
         action: str,
         model_admin: ModelAdmin,
         obj: Any,
-        changes: list[tuple[str, str | None, str | None]],
+        changes: Sequence[tuple[str, str | None, str | None]],
     ) -> Any:
         """Write one record and its details; flush() gives the record id for the details."""
         record = self.record_model(

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.checks import CheckMessage
 from django.core.checks import Error as DjangoError
+from django.core.exceptions import ImproperlyConfigured
 
+from shop.admin.changelist.config import check_changelist_options, resolve_filter_entry
+from shop.admin.changelist.query import declared_labels
 from shop.admin.paths import PathError, resolve
 
 if TYPE_CHECKING:
@@ -40,7 +43,13 @@ def check_model_admin(admin: ModelAdmin) -> list[CheckMessage]:
         _form_fields,
         _numbers,
     )
-    return [error for check in checks for error in check(admin)]
+    errors = [error for check in checks for error in check(admin)]
+    if errors:
+        return errors
+    # The changelist's own resolvers are stricter (e.g. no list column across a
+    # to-many relationship): what they refuse would otherwise fail on the page.
+    problems = check_changelist_options(admin, declared_labels(admin))
+    return [_error(admin, "E400", f"Changelist option: {problem}") for problem in problems]
 
 
 def _error(admin: ModelAdmin, check_id: str, message: str) -> CheckMessage:
@@ -58,7 +67,8 @@ def _path_error(admin: ModelAdmin, path: str) -> str | None:
 def _is_display_name(admin: ModelAdmin, name: str) -> bool:
     if name == "__str__" or callable(getattr(admin, name, None)):
         return True
-    return _path_error(admin, name) is None
+    # A labeled column of get_query() (Django's annotate()) is a column too.
+    return _path_error(admin, name) is None or name in declared_labels(admin)
 
 
 def _list_display(admin: ModelAdmin) -> Iterator[CheckMessage]:
@@ -90,10 +100,19 @@ def _list_filter(admin: ModelAdmin) -> Iterator[CheckMessage]:
         if not isinstance(item, str):
             continue  # a filter class: it validates its own parameters
         problem = _path_error(admin, item)
-        if problem:
+        if problem and not _is_relation_path(admin, item):
             yield _error(
                 admin, "E116", f"The value of 'list_filter[{index}]' refers to {item!r}: {problem}."
             )
+
+
+def _is_relation_path(admin: ModelAdmin, name: str) -> bool:
+    """A filter on a relationship itself ("vet", "clubs"): the related rows are the choices."""
+    try:
+        resolve_filter_entry(admin.model, name)
+    except ImproperlyConfigured:
+        return False
+    return True
 
 
 def _search_fields(admin: ModelAdmin) -> Iterator[CheckMessage]:

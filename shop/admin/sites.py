@@ -10,11 +10,12 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, re_path, reverse
+from django.urls import URLPattern, URLResolver, include, path, re_path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from shop.admin import applist
+from shop.admin.audit import AuditLog
 from shop.admin.options import ModelAdmin, default_app_label
 
 # An app label becomes a URL segment and must not shadow a site-wide page.
@@ -40,6 +41,8 @@ class AdminSite:
         self._registry: dict[type, ModelAdmin] = {}
         # Display names of the domains; a label not listed here is shown capitalized.
         self.app_names: dict[str, str] = {}
+        # Where add/change/delete/action records go; set by the domain's registrations.
+        self.audit_log: AuditLog | None = None
 
     # Registry
 
@@ -112,7 +115,7 @@ class AdminSite:
 
     # URLs
 
-    def get_urls(self) -> list[URLPattern]:
+    def get_urls(self) -> list[URLPattern | URLResolver]:
         from shop.admin.views import auth, index
 
         wrap = self.admin_view
@@ -130,14 +133,21 @@ class AdminSite:
                 wrap(auth.AdminPasswordChangeDoneView.as_view(site=self)),
                 name="password_change_done",
             ),
+            *self._model_urls(),
             # Unknown labels are a 404 from the view, after the staff check, so that
             # anonymous visitors cannot probe which apps exist.
             path("<str:app_label>/", wrap(index.AppIndexView.as_view(site=self)), name="app_list"),
             re_path(r"^(?P<url>.*)$", wrap(index.catch_all_view)),
         ]
 
+    def _model_urls(self) -> list[URLPattern | URLResolver]:
+        return [
+            path(f"{admin.app_label}/{admin.model_name}/", include(admin.get_urls()))
+            for admin in self._registry.values()
+        ]
+
     @property
-    def urls(self) -> tuple[list[URLPattern], str, str]:
+    def urls(self) -> tuple[list[URLPattern | URLResolver], str, str]:
         return self.get_urls(), "admin", self.name
 
     # Template context

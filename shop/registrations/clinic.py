@@ -9,19 +9,32 @@ from shop.registrations.site import site
 
 @register(Owner, site=site)
 class OwnerAdmin(ModelAdmin):
-    pass
+    list_display = ("name", "email", "phone")
+    # pets__name crosses a to-many relationship: searched with EXISTS, never duplicated.
+    search_fields = ("name", "email", "phone", "pets__name")
+    ordering = ("name",)
 
 
 @register(Pet, site=site)
 class PetAdmin(ModelAdmin):
-    pass
+    list_display = ("name", "species", "owner__name", "birth_date")
+    list_filter = ("species", "birth_date")
+    search_fields = ("name", "^owner__name", "owner__email")
+    ordering = ("name",)
 
 
 @register(Vet, site=site)
 class VetAdmin(ModelAdmin):
-    pass
+    list_display = ("name", "specialty")
+    list_filter = ("specialty",)
+    search_fields = ("name", "specialty")
+    ordering = ("name",)
 
 
 @register(Appointment, site=site)
 class AppointmentAdmin(ModelAdmin):
-    pass
+    list_display = ("scheduled_at", "pet__name", "pet__owner__name", "vet__name", "status")
+    list_filter = ("status", "vet", "scheduled_at")
+    search_fields = ("pet__name", "^vet__name", "pet__owner__name", "notes")
+    ordering = ("-scheduled_at",)
+    date_hierarchy = "scheduled_at"

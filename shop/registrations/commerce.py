@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from sqlalchemy import func, select
+
 from shop.admin import ModelAdmin, register
 from shop.models import Cart, CartItem, Order, OrderItem, Product
 from shop.registrations.site import site
@@ -9,24 +14,61 @@ from shop.registrations.site import site
 
 @register(Product, site=site)
 class ProductAdmin(ModelAdmin):
-    pass
+    list_display = ("sku", "name", "price", "stock", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("^sku", "name")
+    ordering = ("sku",)
+    # Change form: a product variant is quickest made with "Save as new".
+    fields = ("sku", "name", "price", "stock", "is_active")
+    save_as = True
+
+
+# Lines per cart as a correlated subquery: a sortable column, no query per row (the
+# changelist's equivalent of Django's annotate(); the models stay untouched).
+CART_ITEM_COUNT = (
+    select(func.count(CartItem.id))
+    .where(CartItem.cart_id == Cart.id)
+    .correlate_except(CartItem)
+    .scalar_subquery()
+    .label("item_count")
+)
 
 
 @register(Cart, site=site)
 class CartAdmin(ModelAdmin):
-    pass
+    list_display = ("id", "user__username", "item_count", "total", "updated_at")
+    list_filter = ("updated_at",)
+    search_fields = ("=id", "^user__username", "user__email")
+    ordering = ("-updated_at",)
+
+    def get_query(self, request: HttpRequest) -> Any:
+        return select(Cart, CART_ITEM_COUNT)
 
 
 @register(CartItem, site=site)
 class CartItemAdmin(ModelAdmin):
-    pass
+    list_display = ("cart__id", "product__sku", "product__name", "quantity", "product__price")
+    list_filter = ("product__is_active",)
+    search_fields = ("^product__sku", "product__name", "^cart__user__username")
+    ordering = ("-cart_id", "product_id")
 
 
 @register(Order, site=site)
 class OrderAdmin(ModelAdmin):
-    pass
+    list_display = ("id", "user__username", "status", "total", "created_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("=id", "^user__username", "user__email")
+    ordering = ("-created_at",)
+    date_hierarchy = "created_at"
 
 
 @register(OrderItem, site=site)
 class OrderItemAdmin(ModelAdmin):
-    pass
+    list_display = ("order__id", "product__name", "quantity", "price_at_purchase", "order__status")
+    list_filter = ("order__status", "product")
+    search_fields = ("=order_id", "^product__sku", "product__name")
+    ordering = ("-order_id",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        """The price paid is a snapshot: set when the line is added, read-only after."""
+        return ("price_at_purchase",) if obj is not None else ()

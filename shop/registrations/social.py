@@ -9,19 +9,34 @@ from shop.registrations.site import site
 
 @register(User, site=site)
 class UserAdmin(ModelAdmin):
-    pass
+    list_display = ("username", "email", "role", "is_active", "created_at")
+    list_filter = ("role", "is_active", "created_at")
+    search_fields = ("^username", "email")
+    ordering = ("username",)
+    date_hierarchy = "created_at"
 
 
 @register(Post, site=site)
 class PostAdmin(ModelAdmin):
-    pass
+    list_display = ("title", "author__username", "created_at")
+    list_filter = ("created_at", "author")
+    search_fields = ("title", "^author__username")
+    ordering = ("-created_at",)
+    date_hierarchy = "created_at"
 
 
 @register(Comment, site=site)
 class CommentAdmin(ModelAdmin):
-    pass
+    list_display = ("__str__", "post__title", "author__username", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("body", "^author__username", "post__title")
+    ordering = ("-created_at",)
+    date_hierarchy = "created_at"
 
 
 @register(Profile, site=site)
 class ProfileAdmin(ModelAdmin):
-    pass
+    list_display = ("display_name", "user__username", "website", "birthday")
+    list_filter = ("birthday",)
+    search_fields = ("display_name", "^user__username", "website")
+    ordering = ("display_name",)

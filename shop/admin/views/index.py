@@ -11,6 +11,7 @@ from django.views.decorators.common import no_append_slash
 from django.views.generic import TemplateView
 
 from shop.admin.applist import add_counts
+from shop.admin.recent import recent_actions
 from shop.admin.views.base import AdminViewMixin
 
 
@@ -23,6 +24,7 @@ class IndexView(AdminViewMixin, TemplateView):
         app_list = self.site.get_app_list(self.request)
         add_counts(self.request.db, app_list)  # type: ignore[attr-defined]
         context.update(title=self.site.index_title, app_list=app_list)
+        context["recent_actions"] = recent_actions(self.request, self.site)
         return context
 
 

@@ -1,0 +1,256 @@
+"""ChangeList: one changelist page, computed up front for the template.
+
+Queries, in order and each at most once: the count(s), the page rows, one per related
+or distinct-values filter, one for the date hierarchy. None depends on the rows shown.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from shop.admin.changelist import datehierarchy, headers, pagination, search
+from shop.admin.changelist.config import (
+    resolve_date_hierarchy,
+    resolve_display_field,
+    resolve_filter_entry,
+    resolve_search_field,
+)
+from shop.admin.changelist.display import ResultRow, object_id, result_row
+from shop.admin.changelist.filters import FilterContext, FilterSpec, build_filter_spec
+from shop.admin.changelist.ordering import (
+    default_terms,
+    requested_terms,
+    sorted_columns,
+    with_tiebreak,
+)
+from shop.admin.changelist.params import (
+    ALL_VAR,
+    ERROR_FLAG,
+    PAGE_VAR,
+    SEARCH_VAR,
+    ParamSpec,
+    parse,
+    query_string,
+)
+from shop.admin.changelist.query import page_query, query_labels
+from shop.admin.paths import SEPARATOR
+
+if TYPE_CHECKING:
+    from shop.admin.options import ModelAdmin
+
+
+class ChangeList:
+    """Everything change_list.html shows; IncorrectLookupParameters for a bad query string."""
+
+    def __init__(
+        self, request: HttpRequest, model_admin: ModelAdmin, *, ignore_params: bool = False
+    ) -> None:
+        self.request = request
+        self.model_admin = self.opts = model_admin
+        self.model = model_admin.model
+        self.session = request.db  # type: ignore[attr-defined]
+        self.dialect = self.session.get_bind().dialect.name
+        self._resolve_options()
+        self.params = parse(request.GET, self._param_spec(), ignore_filters=ignore_params)
+        self.error_note = self.params.error_flag
+        self.query = self.params.search
+        self.filtered = self._filtered()
+        self._load_results()
+        self.headers = headers.build(
+            self.fields,
+            self.sortable,
+            sorted_columns(self.fields, self.params.order, self.default_ordering),
+            self.get_query_string,
+        )
+        self.filter_specs = self._filter_specs()
+        self.date_hierarchy = self._date_hierarchy()
+
+    # Options
+
+    def _resolve_options(self) -> None:
+        admin, request = self.model_admin, self.request
+        self.base = admin.get_query(request)
+        self.extra = query_labels(self.base, self.model)
+        names = list(admin.get_list_display(request))
+        self.fields = [resolve_display_field(admin, name, self.extra) for name in names]
+        self.links = set(admin.get_list_display_links(request, names))
+        sortable_by = admin.get_sortable_by(request)
+        self.sortable = tuple(
+            field.order_name is not None and (sortable_by is None or field.name in sortable_by)
+            for field in self.fields
+        )
+        self.filter_entries = list(admin.get_list_filter(request))
+        self.search_fields = [
+            resolve_search_field(self.model, spec) for spec in admin.get_search_fields(request)
+        ]
+        name = admin.date_hierarchy
+        self.date_path = resolve_date_hierarchy(self.model, name) if name else None
+
+    def _param_spec(self) -> ParamSpec:
+        chains = set()
+        for entry in self.filter_entries:
+            resolved = resolve_filter_entry(self.model, entry)
+            chains.add(tuple(rel.key for rel in resolved.relationships))
+        if self.date_path is not None:
+            chains.add(tuple(rel.key for rel in self.date_path.relationships))
+        mapper = self.model_admin.mapper
+        pk_name = mapper.get_property_by_column(mapper.primary_key[0]).key
+        return ParamSpec(
+            self.model, self.sortable, frozenset(chains), self.model_admin.date_hierarchy, pk_name
+        )
+
+    # Query
+
+    def _filtered(self) -> Any:
+        statement = self.base
+        for lookup in self.params.lookups:
+            statement = statement.where(lookup.condition)
+        condition = search.search_condition(self.model, self.search_fields, self.params.search)
+        if condition is not None:
+            statement = statement.where(condition)
+        if self.date_path is not None and self.params.date:
+            statement = statement.where(
+                datehierarchy.range_condition(self.model, self.date_path, self.params.date)
+            )
+        return statement
+
+    def _load_results(self) -> None:
+        result, full = pagination.count(
+            self.session, self.base, self.filtered, self.model_admin, self.params
+        )
+        self.pagination = pagination.plan(self.model_admin, self.params, result, full)
+        default = default_terms(self.model_admin, self.request, self.extra)
+        self.default_ordering = default
+        if self.params.order is None:
+            terms = default
+        else:
+            terms = requested_terms(self.fields, self.params.order)
+        built = page_query(
+            self.filtered, self.model, self.fields, with_tiebreak(self.model, terms), self.extra
+        )
+        statement = pagination.limit_page(built.statement, self.pagination)
+        rows = pagination.trim(list(self.session.execute(statement)), self.pagination)
+        self.results = [self._row(row, built.labels) for row in rows]
+
+    def _row(self, row: Any, labels: dict[str, str]) -> ResultRow:
+        url = reverse(
+            f"admin:{self.model_admin.url_prefix}_change",
+            args=(object_id(row[0]),),
+            current_app=self.model_admin.admin_site.name,
+        )
+        if self.preserved_filters:
+            url = f"{url}?{self.preserved_filters}"
+        return result_row(self.fields, self.links, row, labels, url)
+
+    # Links and template data
+
+    @property
+    def preserved_filters(self) -> str:
+        """`_changelist_filters=...`, so the change page can come back to this list."""
+        if not self.model_admin.preserve_filters:
+            return ""
+        current = self.request.GET.copy()
+        current.pop(ERROR_FLAG, None)
+        encoded = current.urlencode()
+        return urlencode({"_changelist_filters": encoded}) if encoded else ""
+
+    def get_query_string(
+        self, new: dict[str, Any] | None = None, remove: list[str] | None = None
+    ) -> str:
+        return query_string(self.params.kept, new, remove or [])
+
+    def _filter_specs(self) -> list[FilterSpec]:
+        context = FilterContext(
+            self.request,
+            self.session,
+            self.model_admin,
+            self.params.kept,
+            datetime.now(UTC).date(),
+        )
+        return [build_filter_spec(context, entry) for entry in self.filter_entries]
+
+    def _date_hierarchy(self) -> datehierarchy.DateHierarchy | None:
+        if self.date_path is None:
+            return None
+        return datehierarchy.build(
+            self.session,
+            self.filtered,
+            self.model,
+            self.date_path,
+            self.params.date,
+            self.params.kept,
+            self.dialect,
+        )
+
+    @property
+    def title(self) -> str:
+        action = "change" if self.model_admin.has_change_permission(self.request) else "view"
+        return f"Select {self.model_admin.verbose_name} to {action}"
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.filter_specs)
+
+    @property
+    def has_active_filters(self) -> bool:
+        return bool(self.params.lookups or self.params.date)
+
+    @property
+    def clear_all_filters_qs(self) -> str:
+        keys = [lookup.key for lookup in self.params.lookups]
+        if self.date_path is not None:
+            keys.append(f"{self.date_path.name}{SEPARATOR}")
+        return self.get_query_string(remove=keys)
+
+    @property
+    def search_hidden(self) -> list[tuple[str, str]]:
+        """The other parameters, carried by the search form as hidden inputs."""
+        kept = self.params.kept
+        return [(k, v) for k, vals in sorted(kept.items()) if k != SEARCH_VAR for v in vals]
+
+    @property
+    def page_links(self) -> list[dict[str, Any]]:
+        links = []
+        for number in self.pagination.page_range:
+            if not isinstance(number, int):
+                links.append({"ellipsis": True, "number": number})
+            else:
+                url = self.get_query_string({PAGE_VAR: number})
+                links.append({"number": number, "url": url, "current": number == self.page})
+        return links
+
+    @property
+    def page(self) -> int:
+        return self.pagination.page
+
+    @property
+    def show_all_url(self) -> str | None:
+        p = self.pagination
+        count = p.result_count.value
+        can = p.known and count is not None and count <= self.model_admin.list_max_show_all
+        if can and not p.show_all and p.multi_page:
+            return self.get_query_string({ALL_VAR: ""})
+        return None
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.get_query_string({PAGE_VAR: self.page - 1}) if self.page > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        p = self.pagination
+        has_next = p.has_next if not p.known else self.page < (p.num_pages or 1)
+        return self.get_query_string({PAGE_VAR: self.page + 1}) if has_next else None
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.params.is_filtered
+
+    @property
+    def num_sorted_fields(self) -> int:
+        return sum(1 for header in self.headers if header.sorted)

@@ -1,0 +1,235 @@
+"""Build a ModelAdmin's add/change form from its fields, fieldsets, exclude and readonly_fields.
+
+Follows Django's rules: without `fields`/`fieldsets` the form shows every editable
+attribute, then the read-only ones; names are checked, and an unknown one is a clear
+configuration error naming the model and the admin class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from sqlalchemy.orm import Session
+
+from shop.admin.forms.fields import (
+    FieldSource,
+    auto_managed_names,
+    column_label,
+    form_sources,
+    formfield_for,
+    initial_for_add,
+)
+from shop.admin.forms.readonly import check_readonly_name
+from shop.admin.forms.related import RelatedField
+
+if TYPE_CHECKING:
+    from shop.admin.options import ModelAdmin
+
+VERSION_FIELD = "_version"  # the version the user saw, checked again on save
+Fieldsets = list[tuple[str | None, dict[str, Any]]]
+
+
+class AdminModelForm(forms.Form):
+    """A form over one mapped object; `clean()` also runs the pre-save unique checks."""
+
+    required_css_class = "required"
+    error_css_class = "errors"
+    model_admin: ClassVar[ModelAdmin]
+    sources: ClassVar[dict[str, FieldSource]]
+
+    def __init__(
+        self, data: Any = None, *, session: Session, instance: Any, initial: Any = None
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.session = session
+        self.instance = instance  # None on the add page
+        for field in self.fields.values():
+            if isinstance(field, RelatedField):
+                field.bind(session, self.model_admin, self.model_admin.fk_select_limit)
+
+    def clean(self) -> dict[str, Any]:
+        from shop.admin.forms.unique import validate_unique
+
+        cleaned = super().clean()
+        if VERSION_FIELD in self.fields and self.instance is not None:
+            # Text, so that a tampered value is a conflict too, not a hidden field's error.
+            seen = cleaned.get(VERSION_FIELD)
+            current = version_of(self.model_admin, self.instance)
+            if seen and seen != str(current):
+                raise forms.ValidationError(STALE_MESSAGE, code="stale")
+        validate_unique(self)
+        return cleaned
+
+
+def version_of(model_admin: ModelAdmin, obj: Any) -> Any:
+    """The optimistic-lock counter of `obj` (its mapper's version_id_col), or None."""
+    column = model_admin.mapper.version_id_col
+    if column is None:
+        return None
+    return getattr(obj, model_admin.mapper.get_property_by_column(column).key)
+
+
+STALE_MESSAGE = (
+    "This record was changed by someone else since you opened it. Nothing was saved: "
+    "reload the page to see the current values, then make your change again."
+)
+
+
+@dataclass
+class FormLayout:
+    """What the change page shows: fieldsets, which names are read-only, and the form class."""
+
+    fieldsets: Fieldsets
+    readonly: list[str]
+    form_class: type[AdminModelForm]
+
+    def initial(self, obj: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Initial form values: the object's (change) or column defaults and `extra` (add)."""
+        sources = self.form_class.sources
+        names = [name for name in self.form_class.base_fields if name in sources]
+        if obj is None:
+            values = {name: initial_for_add(sources[name]) for name in names}
+            values.update(extra or {})
+            return {name: value for name, value in values.items() if value is not None}
+        values = {name: getattr(obj, sources[name].attribute) for name in names}
+        if VERSION_FIELD in self.form_class.base_fields:
+            values[VERSION_FIELD] = version_of(self.form_class.model_admin, obj)
+        return values
+
+
+def flatten(names: Iterable[Any]) -> list[str]:
+    """Field names of a `fields` option; a tuple entry puts several fields on one line."""
+    flat: list[str] = []
+    for name in names:
+        flat.extend(name if isinstance(name, (list, tuple)) else [name])
+    return flat
+
+
+def flatten_fieldsets(fieldsets: Fieldsets) -> list[str]:
+    return [name for _title, options in fieldsets for name in flatten(options.get("fields", ()))]
+
+
+def build_layout(
+    request: HttpRequest, model_admin: ModelAdmin, obj: Any, *, editable: bool = True
+) -> FormLayout:
+    """The layout and form class for the add page (obj None) or an object's change page.
+
+    With `editable` False (a view-only user) every field is shown read-only.
+    """
+    sources = form_sources(model_admin.mapper)
+    exclude = list(model_admin.get_exclude(request, obj) or ())
+    readonly = list(model_admin.get_readonly_fields(request, obj))
+    declared_fieldsets = model_admin.get_fieldsets(request, obj)
+    declared_fields = model_admin.get_fields(request, obj)
+    if not declared_fieldsets and declared_fields is None and obj is not None:
+        # Timestamps and other auto-filled columns are worth seeing on a change page.
+        auto = auto_managed_names(model_admin.mapper)
+        readonly += [name for name in auto if name not in readonly]
+    if declared_fieldsets:
+        fieldsets = [(title, dict(options)) for title, options in declared_fieldsets]
+    else:
+        fieldsets = [
+            (None, {"fields": _default_fields(declared_fields, sources, exclude, readonly)})
+        ]
+    names = [name for name in flatten_fieldsets(fieldsets) if name not in exclude]
+    _check_names(model_admin, names, exclude, readonly, sources)
+    if not editable:
+        readonly = list(dict.fromkeys([*readonly, *names]))
+    fieldsets = _drop(fieldsets, set(exclude))
+    editable_names = [name for name in names if name not in readonly]
+    form_class = _form_class(model_admin, sources, editable_names, versioned=obj is not None)
+    return FormLayout(fieldsets, readonly, form_class)
+
+
+def _default_fields(
+    declared: Sequence[str] | None,
+    sources: dict[str, FieldSource],
+    exclude: Sequence[str],
+    readonly: Sequence[str],
+) -> list[Any]:
+    if declared is not None:
+        return list(declared)
+    # Django's default: the editable fields, then the read-only ones.
+    editable = [name for name in sources if name not in exclude and name not in readonly]
+    return [*editable, *readonly]
+
+
+def _check_names(
+    model_admin: ModelAdmin,
+    names: Sequence[str],
+    exclude: Sequence[str],
+    readonly: Sequence[str],
+    sources: dict[str, FieldSource],
+) -> None:
+    for name in [*names, *readonly]:
+        if name in readonly:
+            _readonly_or_error(model_admin, name)
+        elif name not in sources:
+            _unknown(model_admin, name)
+    for name in exclude:
+        if name not in sources and name not in model_admin.mapper.attrs:
+            _unknown(model_admin, name)
+
+
+def _readonly_or_error(model_admin: ModelAdmin, name: str) -> None:
+    try:
+        check_readonly_name(model_admin, name)
+    except ImproperlyConfigured:
+        _unknown(model_admin, name)
+
+
+def _unknown(model_admin: ModelAdmin, name: str) -> None:
+    model, admin = model_admin.model.__name__, type(model_admin).__name__
+    if name in model_admin.mapper.column_attrs or name in model_admin.mapper.relationships:
+        raise ImproperlyConfigured(
+            f"{name!r} cannot be specified for the {model} form of {admin}: it is not an "
+            "editable field (a key, version, timestamp, foreign key column or collection). "
+            "Add it to readonly_fields to show it."
+        )
+    raise ImproperlyConfigured(
+        f"Unknown field(s) ({name}) specified for {model}. Check the fields/fieldsets/"
+        f"exclude/readonly_fields attributes of class {admin}."
+    )
+
+
+def _drop(fieldsets: Fieldsets, excluded: set[str]) -> Fieldsets:
+    result: Fieldsets = []
+    for title, options in fieldsets:
+        lines = []
+        for entry in options.get("fields", ()):
+            line = [entry] if isinstance(entry, str) else list(entry)
+            kept = [name for name in line if name not in excluded]
+            if kept:
+                lines.append(kept[0] if len(kept) == 1 else tuple(kept))
+        result.append((title, {**options, "fields": lines}))
+    return result
+
+
+def _form_class(
+    model_admin: ModelAdmin,
+    sources: dict[str, FieldSource],
+    names: Sequence[str],
+    *,
+    versioned: bool,
+) -> type[AdminModelForm]:
+    attrs: dict[str, Any] = {}
+    for name in names:
+        source = sources[name]
+        if source.relationship is not None:
+            attrs[name] = RelatedField(
+                source,
+                required=not source.column.nullable,
+                label=column_label(source),
+                help_text=source.column.info.get("help_text") or "",
+            )
+        else:
+            attrs[name] = formfield_for(source)
+    if versioned and names and model_admin.mapper.version_id_col is not None:
+        attrs[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
+    attrs.update(model_admin=model_admin, sources=sources)
+    return type(f"{model_admin.object_name}Form", (AdminModelForm,), attrs)

@@ -1,0 +1,161 @@
+"""Many-to-one form fields: a small select, or a raw id input for a large related table.
+
+The form never loads a whole table: one query fetches at most `fk_select_limit + 1`
+rows; if that many exist, the field becomes a text input for the related id (Django's
+raw_id_fields) with the chosen row's name beside it, and the id is checked by one lookup.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from sqlalchemy import select
+from sqlalchemy.orm import Mapper, Session
+
+from shop.admin.forms.fields import EMPTY_LABEL, INTEGER_RANGES, FieldSource
+from shop.admin.paths import PathError, resolve
+
+if TYPE_CHECKING:
+    from shop.admin.options import ModelAdmin
+
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+def parse_key(mapper: Mapper[Any], raw: Any) -> Any:
+    """A primary key value of `mapper` from text; ValueError if it cannot be one."""
+    column = mapper.primary_key[0]
+    if len(mapper.primary_key) != 1:
+        raise ValueError("composite primary keys are not editable in a form")
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        kind = str
+    if kind is not int:
+        return kind(raw)
+    text = str(raw).strip()
+    if not text.lstrip("-").isdigit():  # "1e3", "0x10" and " 1 2" are not ids
+        raise ValueError(f"not an integer: {raw!r}")
+    value = int(text)
+    # SQLite raises OverflowError past 64 bits; no id of any database is that large.
+    if abs(value) > INTEGER_RANGES[1][1]:
+        raise ValueError("id out of range")
+    return value
+
+
+class RawIdWidget(forms.TextInput):
+    """A text input for the related id, with the current row's name and a lookup link."""
+
+    def __init__(self, field: RelatedField) -> None:
+        super().__init__(attrs={"class": "vForeignKeyRawIdAdminField", "inputmode": "numeric"})
+        self.related_field = field
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        html = super().render(name, value, attrs, renderer)
+        label = self.related_field.label_for(value)
+        url = self.related_field.lookup_url
+        lookup = format_html(' <a href="{}" class="related-lookup">Browse</a>', url) if url else ""
+        shown = format_html(' <strong class="related-label">{}</strong>', label) if label else ""
+        # Every part is escaped above.
+        return mark_safe(f'<div class="related-widget">{html}{lookup}{shown}</div>')
+
+
+class RelatedField(forms.Field):
+    """The primary key of a related row; cleaned to that key (the FK value to store)."""
+
+    default_error_messages = {"invalid_choice": INVALID_CHOICE}
+
+    def __init__(self, source: FieldSource, **kwargs: Any) -> None:
+        assert source.relationship is not None
+        self.source = source
+        self.related_mapper: Mapper[Any] = source.relationship.mapper
+        self.session: Session | None = None
+        self.rows: dict[Any, Any] | None = None  # pk -> row when rendered as a select
+        self.lookup_url: str | None = None
+        super().__init__(widget=forms.Select, **kwargs)
+
+    def bind(self, session: Session, model_admin: ModelAdmin, limit: int) -> None:
+        """Load at most `limit` + 1 related rows: a select if they all fit, else a raw id."""
+        self.session = session
+        related = self.related_mapper
+        statement = select(related.class_).order_by(*related_ordering(model_admin, related))
+        rows = session.execute(statement.limit(limit + 1)).scalars().all()
+        if len(rows) <= limit:
+            self.rows = {related.primary_key_from_instance(row)[0]: row for row in rows}
+            choices = [("", EMPTY_LABEL), *((pk, str(row)) for pk, row in self.rows.items())]
+            self.widget = forms.Select(choices=choices)
+        else:
+            self.lookup_url = _changelist_url(model_admin, related.class_)
+            self.widget = RawIdWidget(self)
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_key(self.related_mapper, value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and self._find(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def _find(self, key: Any) -> Any:
+        if self.rows is not None:
+            return self.rows.get(key)
+        if self.session is None:
+            return None
+        return self.session.get(self.related_mapper.class_, key)
+
+    def label_for(self, value: Any) -> str | None:
+        """The name of the row `value` refers to, for the raw id input."""
+        try:
+            key = self.to_python(value)
+        except ValidationError:
+            return None
+        row = self._find(key) if key is not None else None
+        return None if row is None else str(row)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            data = self.to_python(data)
+        except ValidationError:
+            return True
+        return initial != data
+
+
+def related_ordering(model_admin: ModelAdmin, related: Mapper[Any]) -> list[Any]:
+    """The related model's admin ordering on its own columns, then its primary key."""
+    site = model_admin.admin_site
+    names: Any = ()
+    if site.is_registered(related.class_):
+        names = site.get_model_admin(related.class_).ordering or ()
+    order: list[Any] = []
+    for name in names:
+        try:
+            path = resolve(related.class_, name.removeprefix("-"))
+        except PathError:
+            continue
+        if path.is_local and path.column is not None:
+            order.append(path.expression.desc() if name.startswith("-") else path.expression)
+    return [*order, *related.primary_key]
+
+
+def _changelist_url(model_admin: ModelAdmin, related: type) -> str | None:
+    site = model_admin.admin_site
+    if not site.is_registered(related):
+        return None
+    info = site.get_model_admin(related).url_prefix
+    try:
+        return reverse(f"admin:{info}_changelist", current_app=site.name)
+    except NoReverseMatch:
+        return None

@@ -1,0 +1,217 @@
+"""The add and change pages, with Django admin's buttons, messages and permissions.
+
+A POST is saved in one transaction (values, audit rows, commit) before the success
+message is added; a refusal by the database becomes a form error with the user's input
+kept, never a 500. A user who may view but not change gets a read-only page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from sqlalchemy.orm import Session
+
+from shop.admin.forms.factory import AdminModelForm, FormLayout, build_layout
+from shop.admin.forms.layout import fieldset_views
+from shop.admin.forms.related import parse_key
+from shop.admin.forms.responses import (
+    FILTERS_PARAM,
+    add_preserved_filters,
+    model_url,
+    object_url,
+    preserved_filters,
+    response_add,
+    response_change,
+)
+from shop.admin.forms.save import save_object
+
+if TYPE_CHECKING:
+    from shop.admin.options import ModelAdmin
+
+METHODS = ("GET", "HEAD", "POST")
+
+
+def add_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+    return changeform_view(request, model_admin, None)
+
+
+def change_view(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpResponse:
+    return changeform_view(request, model_admin, object_id)
+
+
+def _db(request: HttpRequest) -> Session:
+    return request.db  # type: ignore[attr-defined, no-any-return]
+
+
+def get_object(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> Any:
+    """The object with this id among the rows the admin shows this user, or None.
+
+    A malformed id (text for an integer key, an out-of-range number) is simply not found.
+    """
+    try:
+        key = parse_key(model_admin.mapper, object_id)
+    except (TypeError, ValueError):
+        return None
+    pk = model_admin.mapper.primary_key[0]
+    statement = model_admin.get_query(request).where(pk == key)
+    return _db(request).execute(statement).unique().scalars().first()
+
+
+def does_not_exist_redirect(
+    request: HttpRequest, model_admin: ModelAdmin, object_id: str
+) -> HttpResponse:
+    """Django's answer to an unknown id: a warning, and back to the admin index."""
+    messages.warning(
+        request,
+        f"{model_admin.verbose_name} with ID “{object_id}” doesn’t exist. Perhaps it was deleted?",
+    )
+    return HttpResponseRedirect(reverse("admin:index", current_app=model_admin.admin_site.name))
+
+
+def changeform_view(
+    request: HttpRequest, model_admin: ModelAdmin, object_id: str | None
+) -> HttpResponse:
+    if request.method not in METHODS:
+        return HttpResponseNotAllowed(METHODS)
+    save_as_new = request.method == "POST" and "_saveasnew" in request.POST
+    if save_as_new:
+        if object_id is None or not model_admin.save_as:
+            raise BadRequest("“Save as new” is not available here.")
+        object_id = None  # as in Django: a new object made from the posted values
+    obj = None
+    if object_id is None:
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied
+    else:
+        obj = get_object(request, model_admin, object_id)
+        allowed = (
+            model_admin.has_change_permission(request, obj)
+            if request.method == "POST"
+            else model_admin.has_view_permission(request, obj)
+        )
+        if not allowed:
+            raise PermissionDenied
+        if obj is None:
+            return does_not_exist_redirect(request, model_admin, object_id)
+    return _form_page(request, model_admin, obj, save_as_new=save_as_new)
+
+
+def _form_page(
+    request: HttpRequest, model_admin: ModelAdmin, obj: Any, *, save_as_new: bool
+) -> HttpResponse:
+    add = obj is None
+    editable = add or model_admin.has_change_permission(request, obj)
+    layout = build_layout(request, model_admin, obj, editable=editable)
+    filters = preserved_filters(request, model_admin)
+    if request.method == "POST":
+        form = layout.form_class(request.POST, session=_db(request), instance=obj)
+        if form.is_valid():
+            target = model_admin.model() if add else obj
+            if save_object(request, model_admin, form, target, add=add):
+                if add:
+                    return response_add(request, model_admin, target, filters)
+                return response_change(request, model_admin, target, filters)
+    else:
+        initial = layout.initial(obj, _initial_from_query(request, layout) if add else None)
+        form = layout.form_class(session=_db(request), instance=obj, initial=initial)
+    context = _context(request, model_admin, layout, form, obj, filters)
+    if save_as_new:
+        # As in Django: after a failed "Save as new" only that button is offered again,
+        # so that no other button can change the original.
+        context.update(
+            change=True, show_save=False, show_save_and_continue=False,
+            show_save_and_add_another=False, show_save_as_new=True,
+        )  # fmt: skip
+    return TemplateResponse(request, model_admin.template_names("change_form.html"), context)
+
+
+def _initial_from_query(request: HttpRequest, layout: FormLayout) -> dict[str, Any]:
+    """Django's add-page initial values from the query string (`?status=paid`)."""
+    fields = layout.form_class.base_fields
+    return {
+        key: value for key, value in request.GET.items() if key in fields and key != FILTERS_PARAM
+    }
+
+
+def _context(
+    request: HttpRequest,
+    model_admin: ModelAdmin,
+    layout: FormLayout,
+    form: AdminModelForm,
+    obj: Any,
+    filters: str,
+) -> dict[str, Any]:
+    add = obj is None
+    perms = {
+        "has_add_permission": model_admin.has_add_permission(request),
+        "has_change_permission": model_admin.has_change_permission(request, obj),
+        "has_view_permission": model_admin.has_view_permission(request, obj),
+        "has_delete_permission": model_admin.has_delete_permission(request, obj),
+    }
+    verb = "Add" if add else ("Change" if perms["has_change_permission"] else "View")
+    site = model_admin.admin_site
+    return {
+        **site.each_context(request),
+        **perms,
+        **_submit_flags(model_admin, add=add, **perms),
+        "title": f"{verb} {model_admin.verbose_name}",
+        "subtitle": None if add else str(obj),
+        "model_admin": model_admin,
+        "app_label": model_admin.app_label,
+        "app_name": site.app_name(model_admin.app_label),
+        "model_name": model_admin.model_name,
+        "verbose_name": model_admin.verbose_name,
+        "verbose_name_plural": model_admin.verbose_name_plural,
+        "original": obj,
+        "add": add,
+        "change": not add,
+        "form": form,
+        "fieldsets": fieldset_views(request, model_admin, layout, form, obj),
+        "error_count": len(form.errors) if form.is_bound else 0,
+        "save_on_top": model_admin.save_on_top,
+        "preserved_filters": filters,
+        **_urls(model_admin, obj, filters),
+    }
+
+
+def _submit_flags(
+    model_admin: ModelAdmin,
+    *,
+    add: bool,
+    has_add_permission: bool,
+    has_change_permission: bool,
+    has_view_permission: bool,
+    has_delete_permission: bool,
+) -> dict[str, bool]:
+    """Which buttons the submit row shows: Django's admin_modify.submit_row rules."""
+    change = not add
+    can_save = (has_change_permission and change) or (has_add_permission and add)
+    return {
+        "can_change": has_change_permission,
+        "show_save": can_save,
+        "show_save_and_continue": can_save and has_view_permission,
+        "show_save_and_add_another": (
+            has_add_permission and (not model_admin.save_as or add) and can_save
+        ),
+        "show_save_as_new": has_add_permission and change and model_admin.save_as,
+        "show_close": not can_save,
+        "show_delete_link": has_delete_permission and change,
+    }
+
+
+def _urls(model_admin: ModelAdmin, obj: Any, filters: str) -> dict[str, str | None]:
+    changelist = add_preserved_filters(
+        model_url(model_admin, "changelist"), filters, to_changelist=True
+    )
+    if obj is None:
+        return {"changelist_url": changelist, "delete_url": None, "history_url": None}
+    return {
+        "changelist_url": changelist,
+        "delete_url": add_preserved_filters(object_url(model_admin, obj, "delete"), filters),
+        "history_url": add_preserved_filters(object_url(model_admin, obj, "history"), filters),
+    }
