@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from shop.admin.forms.factory import AdminModelForm, FormLayout, build_layout
 from shop.admin.forms.layout import fieldset_views
-from shop.admin.forms.related import parse_key
 from shop.admin.forms.responses import (
     FILTERS_PARAM,
     add_preserved_filters,
@@ -29,6 +28,7 @@ from shop.admin.forms.responses import (
     response_change,
 )
 from shop.admin.forms.save import save_object
+from shop.admin.lookup import get_object
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
@@ -46,20 +46,6 @@ def change_view(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -
 
 def _db(request: HttpRequest) -> Session:
     return request.db  # type: ignore[attr-defined, no-any-return]
-
-
-def get_object(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> Any:
-    """The object with this id among the rows the admin shows this user, or None.
-
-    A malformed id (text for an integer key, an out-of-range number) is simply not found.
-    """
-    try:
-        key = parse_key(model_admin.mapper, object_id)
-    except (TypeError, ValueError):
-        return None
-    pk = model_admin.mapper.primary_key[0]
-    statement = model_admin.get_query(request).where(pk == key)
-    return _db(request).execute(statement).unique().scalars().first()
 
 
 def does_not_exist_redirect(

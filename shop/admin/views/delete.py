@@ -7,7 +7,6 @@ flushes and commits, and only then says "deleted successfully".
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -16,18 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from shop.admin.audit import entity_id
 from shop.admin.deletion import collect
+from shop.admin.lookup import get_object
 
 if TYPE_CHECKING:
     from shop.admin.deletion import Preview
     from shop.admin.options import ModelAdmin
 
-INT_RE = re.compile(r"-?[0-9]{1,18}")  # fits a BIGINT on every database
 RACE_ERROR = (
     "Nothing was deleted: the database refused because related objects were added or the "
     "{name} was changed in the meantime. Review the objects below and try again."
@@ -150,47 +148,3 @@ def _post_delete_url(request: HttpRequest, model_admin: ModelAdmin) -> str:
     url = reverse(f"admin:{model_admin.url_prefix}_changelist", current_app=current_app)
     filters = preserved_filters(request, model_admin)
     return f"{url}?{filters}" if filters else url
-
-
-# Looking an object up by the id in its URL (shared with the history page).
-
-
-def parse_pk(model_admin: ModelAdmin, object_id: str) -> tuple[Any, ...] | None:
-    """The primary key values in `object_id` ("12", or "1,2" for a composite key), or None."""
-    columns = list(model_admin.mapper.primary_key)
-    parts = object_id.split(",") if len(columns) > 1 else [object_id]
-    if len(parts) != len(columns):
-        return None
-    values = [_coerce(column, part) for column, part in zip(columns, parts, strict=True)]
-    return None if any(value is _INVALID for value in values) else tuple(values)
-
-
-_INVALID = object()
-
-
-def _coerce(column: Any, text: str) -> Any:
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        python_type = str
-    if python_type is int:
-        return int(text) if INT_RE.fullmatch(text) else _INVALID
-    if "\x00" in text or len(text) > 255:
-        return _INVALID  # PostgreSQL refuses NUL in text; no key is that long
-    if python_type is str:
-        return text
-    try:
-        return python_type(text)
-    except (TypeError, ValueError, ArithmeticError):
-        return _INVALID
-
-
-def get_object(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> Any | None:
-    """The object, through the ModelAdmin's (possibly user-scoped) query; None if absent."""
-    key = parse_pk(model_admin, object_id)
-    if key is None:
-        return None
-    columns = list(model_admin.mapper.primary_key)
-    condition = and_(*(c == v for c, v in zip(columns, key, strict=True)))
-    statement = model_admin.get_query(request).where(condition).limit(1)
-    return request.db.scalars(statement).first()  # type: ignore[attr-defined]

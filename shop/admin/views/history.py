@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, raiseload
 
 from shop.admin.audit import entity_id
-from shop.admin.views.delete import get_object, object_context, parse_pk
+from shop.admin.lookup import get_object, parse_pk
+from shop.admin.views.delete import object_context
 
 if TYPE_CHECKING:
     from shop.admin.audit import AuditLog
