@@ -1,51 +1,26 @@
-"""After a successful save: Django admin's success messages and redirects, and the
-changelist filters (`_changelist_filters`) carried from the list to the form and back.
-"""
+"""After a successful save: Django admin's success messages and redirects."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
-from sqlalchemy import inspect as sa_inspect
+
+from shop.admin.urls import (  # re-exported: the change views import them from here
+    FILTERS_PARAM,
+    add_preserved_filters,
+    model_url,
+    object_url,
+    preserved_filters,
+)
+
+__all__ = ["FILTERS_PARAM", "add_preserved_filters", "model_url", "object_url", "preserved_filters"]
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
-
-FILTERS_PARAM = "_changelist_filters"
-
-
-def preserved_filters(request: HttpRequest, model_admin: ModelAdmin) -> str:
-    """The changelist query string the user came from, re-encoded, or ""."""
-    if not model_admin.preserve_filters:
-        return ""
-    raw = request.GET.get(FILTERS_PARAM, "")
-    return QueryDict(raw).urlencode() if raw else ""
-
-
-def add_preserved_filters(url: str, filters: str, *, to_changelist: bool = False) -> str:
-    """`url` with the filters: as its own query for the changelist, else as one parameter."""
-    if not filters:
-        return url
-    query = filters if to_changelist else urlencode({FILTERS_PARAM: filters})
-    return f"{url}{'&' if '?' in url else '?'}{query}"
-
-
-def object_url(model_admin: ModelAdmin, obj: Any, page: str = "change") -> str:
-    """The URL of one object's change (or delete, history) page."""
-    key = ",".join(str(part) for part in sa_inspect(obj).identity or ())
-    site = model_admin.admin_site
-    return reverse(f"admin:{model_admin.url_prefix}_{page}", args=(key,), current_app=site.name)
-
-
-def model_url(model_admin: ModelAdmin, page: str) -> str:
-    """The URL of the changelist or the add page."""
-    site = model_admin.admin_site
-    return reverse(f"admin:{model_admin.url_prefix}_{page}", current_app=site.name)
 
 
 def _message_names(request: HttpRequest, model_admin: ModelAdmin, obj: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ flushes and commits, and only then says "deleted successfully".
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from shop.admin.audit import entity_id
 from shop.admin.deletion import collect
 from shop.admin.lookup import get_object
+from shop.admin.urls import add_preserved_filters, model_url, object_url, preserved_filters
 
 if TYPE_CHECKING:
     from shop.admin.deletion import Preview
@@ -118,33 +118,21 @@ def _render(
 
 def object_context(request: HttpRequest, model_admin: ModelAdmin, obj: Any) -> dict[str, Any]:
     """Names and links the object pages' breadcrumbs need."""
-    info = f"admin:{model_admin.url_prefix}"
-    current_app = model_admin.admin_site.name
     filters = preserved_filters(request, model_admin)
-    change_url = reverse(f"{info}_change", args=[entity_id(obj)], current_app=current_app)
+    change_url = object_url(model_admin, obj)
     return {
         "opts": model_admin,
         "object": obj,
         "app_name": model_admin.admin_site.app_name(model_admin.app_label),
-        "changelist_url": reverse(f"{info}_changelist", current_app=current_app),
+        "changelist_url": model_url(model_admin, "changelist"),
         "change_url": change_url,
-        "back_url": change_url
-        + (f"?{urlencode({'_changelist_filters': filters})}" if filters else ""),
+        "back_url": add_preserved_filters(change_url, filters),
     }
-
-
-def preserved_filters(request: HttpRequest, model_admin: ModelAdmin) -> str:
-    """The changelist's query string carried along as `_changelist_filters`, re-encoded."""
-    if not model_admin.preserve_filters:
-        return ""
-    raw = request.GET.get("_changelist_filters", "")
-    return urlencode(parse_qsl(raw, keep_blank_values=True))
 
 
 def _post_delete_url(request: HttpRequest, model_admin: ModelAdmin) -> str:
     current_app = model_admin.admin_site.name
     if not model_admin.has_view_permission(request):
         return reverse("admin:index", current_app=current_app)
-    url = reverse(f"admin:{model_admin.url_prefix}_changelist", current_app=current_app)
     filters = preserved_filters(request, model_admin)
-    return f"{url}?{filters}" if filters else url
+    return add_preserved_filters(model_url(model_admin, "changelist"), filters, to_changelist=True)
