@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from shop import db as shop_db
 from shop.migrations import upgrade_head
 from shop.models import Base
+from tests.django_tables import mirror_django_auth_tables
 from tests.querycount import QueryCounter, install_counter
 
 
@@ -44,6 +45,8 @@ def sa_engine(
     engine = shop_db.build_engine(url)
     install_counter(engine)
     upgrade_head(engine)
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        mirror_django_auth_tables(engine)
     shop_db.use_engine(engine)
     yield engine
     engine.dispose()
@@ -114,3 +117,27 @@ def superuser(django_user_model: type, db: None) -> object:
 def admin_client(client: object, superuser: object) -> object:
     client.force_login(superuser)  # type: ignore[attr-defined]
     return client
+
+
+@pytest.fixture
+def rf_request(superuser: object) -> object:
+    """A GET request by the superuser, for building forms and changelists directly."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = superuser
+    return request
+
+
+@pytest.fixture
+def chromium_path() -> Path:
+    """Debian's Chromium for Playwright; missing, it skips (or fails with REQUIRE_BROWSER=1)."""
+    import os
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        message = f"{chromium} is missing (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {message}")
+        pytest.skip(message)
+    return chromium

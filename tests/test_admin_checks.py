@@ -74,3 +74,35 @@ def test_manage_py_check_fails_on_a_bad_registration(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr("shop.registrations.site", bad_site)
     with pytest.raises(SystemCheckError, match=r"admin\.E108"):
         call_command("check")
+
+
+@pytest.mark.parametrize(
+    ("fields", "register_user", "user_search", "check_id"),
+    [
+        ("user", True, ("username",), "admin.E036"),  # a string, not a tuple
+        (("nope",), True, ("username",), "admin.E037"),
+        (("status",), True, ("username",), "admin.E037"),  # a column, not a relationship
+        (("items",), True, ("username",), "admin.E038"),  # one-to-many: not a chooser
+        (("user",), False, (), "admin.E039"),  # the related model has no admin
+        (("user",), True, (), "admin.E040"),  # ... or no search to run
+    ],
+)
+def test_autocomplete_fields_are_checked(
+    fields: object, register_user: bool, user_search: tuple[str, ...], check_id: str
+) -> None:
+    from shop.models import User
+
+    test_site = AdminSite(name="checks")
+    test_site.register(Order, type("Orders", (ModelAdmin,), {"autocomplete_fields": fields}))
+    if register_user:
+        test_site.register(User, type("Users", (ModelAdmin,), {"search_fields": user_search}))
+    assert [error.id for error in check_site(test_site)] == [check_id]
+
+
+def test_searchable_autocomplete_targets_pass() -> None:
+    from shop.models import User
+
+    test_site = AdminSite(name="checks")
+    test_site.register(Order, type("Orders", (ModelAdmin,), {"autocomplete_fields": ("user",)}))
+    test_site.register(User, type("Users", (ModelAdmin,), {"search_fields": ("^username",)}))
+    assert check_site(test_site) == []

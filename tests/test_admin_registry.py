@@ -109,7 +109,8 @@ def test_registration_errors() -> None:
 
 
 def test_the_project_site_groups_models_by_domain() -> None:
-    assert sorted(site.app_labels()) == ["audit", "clinic", "commerce", "school", "social"]
+    labels = ["audit", "auth", "clinic", "commerce", "school", "social"]
+    assert sorted(site.app_labels()) == labels  # auth: Django's staff accounts and groups
     assert [a.model_name for a in site.model_admins("social")] == [
         "user",
         "post",

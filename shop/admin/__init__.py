@@ -5,8 +5,8 @@ It knows nothing of the domain: `shop.registrations` registers the mapped classe
 
 from __future__ import annotations
 
-from shop.admin.decorators import register
+from shop.admin.decorators import action, register
 from shop.admin.options import ModelAdmin
 from shop.admin.sites import AdminSite, AlreadyRegistered, NotRegistered
 
-__all__ = ["AdminSite", "AlreadyRegistered", "ModelAdmin", "NotRegistered", "register"]
+__all__ = ["AdminSite", "AlreadyRegistered", "ModelAdmin", "NotRegistered", "action", "register"]

@@ -14,9 +14,13 @@ from django.core.checks import CheckMessage
 from django.core.checks import Error as DjangoError
 from django.core.exceptions import ImproperlyConfigured
 
+from shop.admin.actions.checks import check_actions
 from shop.admin.changelist.config import check_changelist_options, resolve_filter_entry
+from shop.admin.changelist.editable_checks import check_list_editable
 from shop.admin.changelist.query import declared_labels
+from shop.admin.inlines.checks import check_inlines
 from shop.admin.paths import PathError, resolve
+from shop.admin.related_rows import chooser_relationship
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
@@ -41,6 +45,10 @@ def check_model_admin(admin: ModelAdmin) -> list[CheckMessage]:
         _sortable_by,
         _date_hierarchy,
         _form_fields,
+        _autocomplete_fields,
+        check_actions,
+        check_list_editable,
+        check_inlines,
         _numbers,
     )
     errors = [error for check in checks for error in check(admin)]
@@ -184,9 +192,12 @@ def _flatten(names: Iterable[Any]) -> list[str]:
 def _form_fields(admin: ModelAdmin) -> Iterator[CheckMessage]:
     mapper = admin.mapper
     known = set(mapper.column_attrs.keys()) | set(mapper.relationships.keys())
+    known |= set(getattr(admin.form, "base_fields", ()))  # fields of ModelAdmin.form
     for option, names in _form_names(admin):
         for name in names:
-            readonly_ok = option == "readonly_fields" and callable(getattr(admin, name, None))
+            # As in Django: a method listed in readonly_fields may be placed in fieldsets.
+            readonly = option == "readonly_fields" or name in admin.readonly_fields
+            readonly_ok = readonly and callable(getattr(admin, name, None))
             if name not in known and not readonly_ok and _path_error(admin, name):
                 yield _error(
                     admin,
@@ -194,6 +205,45 @@ def _form_fields(admin: ModelAdmin) -> Iterator[CheckMessage]:
                     f"The value of '{option}' refers to {name!r}, which is not a field of "
                     f"{admin.model.__name__}.",
                 )
+
+
+def _autocomplete_fields(admin: ModelAdmin) -> Iterator[CheckMessage]:
+    """Django's E036-E040: relationships only, to a registered model that can be searched."""
+    names = admin.autocomplete_fields
+    if not isinstance(names, (list, tuple)):
+        yield _error(admin, "E036", "The value of 'autocomplete_fields' must be a list or tuple.")
+        return
+    for index, name in enumerate(names):
+        option = f"autocomplete_fields[{index}]"
+        if name not in admin.mapper.relationships:
+            yield _error(
+                admin, "E037", f"The value of '{option}' refers to {name!r}, which is not a "
+                f"relationship of {admin.model.__name__}.",
+            )  # fmt: skip
+            continue
+        prop = chooser_relationship(admin.mapper, name)
+        if prop is None:
+            yield _error(
+                admin, "E038", f"The value of '{option}' must be a many-to-one or "
+                "many-to-many relationship.",
+            )  # fmt: skip
+            continue
+        yield from _autocomplete_target(admin, option, prop.mapper.class_)
+
+
+def _autocomplete_target(admin: ModelAdmin, option: str, target: type) -> Iterator[CheckMessage]:
+    site = admin.admin_site
+    if not site.is_registered(target):
+        yield _error(
+            admin, "E039", f"An admin for model {target.__name__!r} has to be registered "
+            f"to be referenced by {type(admin).__name__}.autocomplete_fields.",
+        )  # fmt: skip
+    elif not site.get_model_admin(target).search_fields:
+        related = type(site.get_model_admin(target)).__name__
+        yield _error(
+            admin, "E040", f"{related} must define 'search_fields', because it's referenced "
+            f"by {type(admin).__name__}.autocomplete_fields ({option}).",
+        )  # fmt: skip
 
 
 def _numbers(admin: ModelAdmin) -> Iterator[CheckMessage]:

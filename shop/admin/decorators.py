@@ -1,9 +1,9 @@
-"""`@register(Model, site=site)`: Django admin's decorator for ModelAdmin classes."""
+"""Django admin's decorators: `@register(Model, site=site)` and `@action(...)`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shop.admin.options import ModelAdmin
 
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from shop.admin.sites import AdminSite
 
 AdminClass = TypeVar("AdminClass", bound=type[ModelAdmin])
+ActionFunction = TypeVar("ActionFunction", bound=Callable[..., Any])
 
 
 def register(
@@ -30,3 +31,33 @@ def register(
         return admin_class
 
     return wrapper
+
+
+def action(
+    function: ActionFunction | None = None,
+    *,
+    permissions: Sequence[str] | None = None,
+    description: str | None = None,
+    form: type | None = None,
+) -> Any:
+    """Django's `@admin.action`: set `allowed_permissions` and `short_description`.
+
+    `permissions=["change"]` offers the action only to users for whom the ModelAdmin's
+    `has_change_permission(request)` is true (any one listed permission suffices, as in
+    Django). `form` is a Django form class of parameters: the action then first shows an
+    intermediate page with that form, and is called as `function(modeladmin, request,
+    selection, form)` once the form is valid.
+    """
+
+    def decorator(func: ActionFunction) -> ActionFunction:
+        if permissions is not None:
+            func.allowed_permissions = tuple(permissions)  # type: ignore[attr-defined]
+        if description is not None:
+            func.short_description = description  # type: ignore[attr-defined]
+        if form is not None:
+            func.form_class = form  # type: ignore[attr-defined]
+        return func
+
+    if function is None:
+        return decorator
+    return decorator(function)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from functools import update_wrapper
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.text import camel_case_to_spaces
@@ -59,9 +60,14 @@ class ModelAdmin:
     save_as: bool = False
     save_as_continue: bool = True
     save_on_top: bool = False
-    # Many-to-one fields whose related table is larger than this render as a raw id input
-    # with the current value's label, never as a full-table dropdown.
+    # Many-to-one fields whose related table is larger than this render as an autocomplete
+    # (or a raw id input when the related model has no admin search), never as a
+    # full-table dropdown.
     fk_select_limit: int = 100
+
+    # Autocomplete: relationships (many-to-one or many-to-many) always edited through
+    # /admin/autocomplete/, over the related model's admin search_fields, as in Django.
+    autocomplete_fields: Sequence[str] = ()
 
     def __init__(self, model: type, admin_site: AdminSite, *, app_label: str | None = None):
         self.model = model
@@ -112,6 +118,9 @@ class ModelAdmin:
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
         return self.readonly_fields
 
+    def get_autocomplete_fields(self, request: HttpRequest) -> Sequence[str]:
+        return self.autocomplete_fields
+
     def get_query(self, request: HttpRequest) -> Any:
         """The base SELECT of this model's rows (override to scope rows per user)."""
         from sqlalchemy import select
@@ -128,18 +137,24 @@ class ModelAdmin:
 
     def get_urls(self) -> list[URLPattern]:
         """This model's pages, under /admin/<app>/<model>/, with Django admin's names."""
-        from shop.admin.views import change, changelist, delete, history
+        from shop.admin.views import change, changelist, delete, export, history, object_actions
 
         info = self.url_prefix
         return [
             path("", self._wrap(changelist.changelist_view), name=f"{info}_changelist"),
             path("add/", self._wrap(change.add_view), name=f"{info}_add"),
+            path("export/", self._wrap(export.export_view), name=f"{info}_export"),
             path(
                 "<path:object_id>/history/",
                 self._wrap(history.history_view),
                 name=f"{info}_history",
             ),
             path("<path:object_id>/delete/", self._wrap(delete.delete_view), name=f"{info}_delete"),
+            path(
+                "<path:object_id>/actions/",
+                self._wrap(object_actions.object_action_view),
+                name=f"{info}_actions",
+            ),
             path("<path:object_id>/change/", self._wrap(change.change_view), name=f"{info}_change"),
             # Django admin's old-style object URL: send it to the change page.
             path(
@@ -205,3 +220,79 @@ class ModelAdmin:
             "delete": self.has_delete_permission(request),
             "view": self.has_view_permission(request),
         }
+
+    # Custom forms and saving: Django admin's `form`, `save_model` and `save_related`.
+    #
+    # `form` is the base class of the generated add/change form (a subclass of
+    # shop.admin.forms.factory.AdminModelForm). A field it declares under a mapped
+    # attribute's name replaces the generated field (and is still saved to the column);
+    # any other declared field (a password confirmation, a small many-to-many chooser)
+    # appears where fields/fieldsets name it, is disabled where the page is read-only,
+    # and is saved by `save_related`. Its `__init__` sets those fields' initial values
+    # from `self.instance` and `self.session`.
+    form: type[Any] | None = None
+
+    def get_form_base(self, request: HttpRequest, obj: Any = None) -> type[Any] | None:
+        """The form base for this request and object (None: the plain AdminModelForm)."""
+        return self.form
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Called with the form's values set on `obj`, before the flush; adds a new object."""
+        if not change:
+            request.db.add(obj)  # type: ignore[attr-defined]
+
+    def save_related(
+        self, request: HttpRequest, form: Any, obj: Any, change: bool
+    ) -> list[tuple[str, str | None, str | None]]:
+        """Save what the form edits beyond `obj`'s columns (`obj` has its id by now).
+
+        Runs in the same transaction, before the commit. Returns the audit details
+        (field, old text, new text) of those changes, written with `obj`'s own record.
+        By default: the members added to and removed from many-to-many relationships.
+        """
+        from shop.admin.forms.m2m import save_many_to_many
+
+        return save_many_to_many(request.db, form, obj)  # type: ignore[attr-defined]
+
+    # Actions and list_editable (Django's names; see shop/admin/actions/ and
+    # shop/admin/changelist/editable.py). `actions`: ModelAdmin method names or functions
+    # decorated with @action, offered after the site-wide delete_selected; None turns
+    # every action off. `list_editable`: list_display columns edited in the list itself.
+    actions: Sequence[Any] | None = ()
+    actions_on_top: bool = True
+    actions_on_bottom: bool = False
+    actions_selection_counter: bool = True
+    list_editable: Sequence[str] = ()
+
+    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable[..., Any], str, str]]:
+        """name -> (function, name, description) of the actions this user may run."""
+        from shop.admin.actions.base import get_actions
+
+        return get_actions(self, request)
+
+    def get_action_choices(self, request: HttpRequest) -> list[tuple[str, str]]:
+        from shop.admin.actions.base import action_choices
+
+        return action_choices(self.get_actions(request))
+
+    def get_object_actions(
+        self, request: HttpRequest, obj: Any
+    ) -> dict[str, tuple[Callable[..., Any], str, str]]:
+        """The actions offered on `obj`'s change page (by default, the list's)."""
+        return self.get_actions(request)
+
+    def message_user(self, request: HttpRequest, message: str, level: int = messages.INFO) -> None:
+        messages.add_message(request, level, message)
+
+    # Inlines (see shop/admin/inlines/): child rows edited on this model's change page,
+    # as Django's `inlines = [CartItemInline]` of TabularInline/StackedInline classes.
+    inlines: Sequence[type[Any]] = ()
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Sequence[type[Any]]:
+        return self.inlines
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        """The inlines this user may see on `obj`'s page (the add page when None)."""
+        from shop.admin.inlines.options import inline_instances
+
+        return inline_instances(self, request, obj)

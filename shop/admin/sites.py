@@ -77,6 +77,13 @@ class AdminSite:
         except KeyError:
             raise NotRegistered(f"{model.__name__} is not registered") from None
 
+    def find_model_admin(self, app_label: str, model_name: str) -> ModelAdmin | None:
+        """The ModelAdmin at /admin/<app_label>/<model_name>/, or None."""
+        for admin in self._registry.values():
+            if admin.app_label == app_label and admin.model_name == model_name:
+                return admin
+        return None
+
     def model_admins(self, app_label: str | None = None) -> list[ModelAdmin]:
         """Registered ModelAdmins, in registration order, optionally of one app only."""
         admins = self._registry.values()
@@ -116,7 +123,7 @@ class AdminSite:
     # URLs
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
-        from shop.admin.views import auth, index
+        from shop.admin.views import auth, autocomplete, index
 
         wrap = self.admin_view
         return [
@@ -133,6 +140,7 @@ class AdminSite:
                 wrap(auth.AdminPasswordChangeDoneView.as_view(site=self)),
                 name="password_change_done",
             ),
+            path("autocomplete/", wrap(autocomplete.autocomplete_view(self)), name="autocomplete"),
             *self._model_urls(),
             # Unknown labels are a 404 from the view, after the staff check, so that
             # anonymous visitors cannot probe which apps exist.

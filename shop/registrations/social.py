@@ -13,6 +13,8 @@ class UserAdmin(ModelAdmin):
     list_filter = ("role", "is_active", "created_at")
     search_fields = ("^username", "email")
     ordering = ("username",)
+    # Thousands of followers or likes: edited with a chooser that never loads them all.
+    autocomplete_fields = ("following", "liked_posts")
     date_hierarchy = "created_at"
 
 
@@ -22,6 +24,7 @@ class PostAdmin(ModelAdmin):
     list_filter = ("created_at", "author")
     search_fields = ("title", "^author__username")
     ordering = ("-created_at",)
+    autocomplete_fields = ("author",)
     date_hierarchy = "created_at"
 
 
@@ -31,6 +34,7 @@ class CommentAdmin(ModelAdmin):
     list_filter = ("created_at",)
     search_fields = ("body", "^author__username", "post__title")
     ordering = ("-created_at",)
+    autocomplete_fields = ("post", "author")
     date_hierarchy = "created_at"
 
 
@@ -40,3 +44,4 @@ class ProfileAdmin(ModelAdmin):
     list_filter = ("birthday",)
     search_fields = ("display_name", "^user__username", "website")
     ordering = ("display_name",)
+    autocomplete_fields = ("user",)

@@ -2,9 +2,10 @@
 
 Booleans (Yes/No/Unknown), choices (the enum's values), dates (Django's Any date / Today /
 Past 7 days / This month / This year / No date / Has date), relationships (a bounded list
-of related rows) and other columns (a bounded list of distinct values). A list that would
-be longer than FILTER_CHOICE_LIMIT becomes a small input for the value instead: one query
-of at most LIMIT + 1 rows, never a full-table dropdown.
+of related rows, or a search by name through /admin/autocomplete/ past the limit) and
+other columns (a bounded list of distinct values). A list that would be longer than
+FILTER_CHOICE_LIMIT becomes a small input for the value instead: one query of at most
+LIMIT + 1 rows, never a full-table dropdown.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 from django.utils.text import capfirst
 from sqlalchemy import select
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy.orm import Session
 
 from shop.admin.changelist.config import (
     RelationPath,
@@ -28,7 +29,9 @@ from shop.admin.changelist.config import (
 )
 from shop.admin.changelist.params import query_string
 from shop.admin.changelist.values import enum_values, python_type
-from shop.admin.paths import SEPARATOR, PathError, ResolvedPath, resolve
+from shop.admin.forms.related import parse_key
+from shop.admin.paths import SEPARATOR, ResolvedPath
+from shop.admin.related_rows import filter_autocomplete_url, related_rows_statement
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
@@ -56,6 +59,7 @@ class FilterSpec:
     input_label: str = ""
     input_numeric: bool = False
     hidden: list[tuple[str, str]] = field(default_factory=list)  # other params, for the input
+    input_autocomplete_url: str | None = None  # search by name instead of typing an id
 
 
 @dataclass(frozen=True)
@@ -172,39 +176,43 @@ def all_values_filter(ctx: FilterContext, name: str, path: ResolvedPath) -> Filt
     return spec
 
 
-def _related_statement(ctx: FilterContext, target: type) -> Any:
-    """The related model's rows as its own admin lists them (scope and ordering)."""
+def _selected_rows(ctx: FilterContext, mapper: Any, key: str) -> list[Any]:
+    """The rows the URL filters on (`owner__id__exact=3`), for their names past the limit."""
+    keys = []
+    for raw in ctx.kept.get(key, [])[:FILTER_CHOICE_LIMIT]:
+        try:
+            keys.append(parse_key(mapper, raw))
+        except (TypeError, ValueError):
+            continue  # the changelist itself reports the bad value with ?e=1
+    if not keys:
+        return []
     site = ctx.model_admin.admin_site
-    statement: Any = select(target)
-    ordering: list[Any] = []
-    if site.is_registered(target):
-        related_admin = site.get_model_admin(target)
-        statement = related_admin.get_query(ctx.request)
-        for entry in related_admin.get_ordering(ctx.request):
-            try:
-                column = resolve(target, entry.removeprefix("-"))
-            except PathError:
-                continue  # a label of get_query or a path: not needed for a short list
-            if column.is_local:
-                expr = column.expression
-                ordering.append(expr.desc() if entry.startswith("-") else expr.asc())
-    ordering += list(target.__mapper__.primary_key)  # type: ignore[attr-defined]
-    return statement.options(raiseload("*")).order_by(*ordering)
+    statement = related_rows_statement(site, mapper.class_, ctx.request)
+    return list(ctx.session.scalars(statement.where(mapper.primary_key[0].in_(keys))))
 
 
 def related_filter(ctx: FilterContext, relation: RelationPath) -> FilterSpec:
-    """The related rows as choices (`vet__id__exact=3`), or an id input past the limit."""
+    """The related rows as choices (`vet__id__exact=3`), or a search past the limit.
+
+    Past FILTER_CHOICE_LIMIT rows the filter lists only the selected rows and offers an
+    input for the id, which the autocomplete script turns into a search by name.
+    """
     mapper = relation.last.mapper
     pk_name = mapper.get_property_by_column(mapper.primary_key[0]).key
     keys = (f"{relation.name}{SEPARATOR}{pk_name}__exact", f"{relation.name}__isnull")
-    statement = _related_statement(ctx, mapper.class_).limit(FILTER_CHOICE_LIMIT + 1)
-    rows = list(ctx.session.scalars(statement))
+    site = ctx.model_admin.admin_site
+    statement = related_rows_statement(site, mapper.class_, ctx.request)
+    rows = list(ctx.session.scalars(statement.limit(FILTER_CHOICE_LIMIT + 1)))
     spec = FilterSpec(humanize(relation.name), keys)
     empty = relation.last.uselist or any(c.nullable for c in relation.last.local_columns)
-    if len(rows) > FILTER_CHOICE_LIMIT:
-        spec.choices = _value_choices(ctx, keys[0], keys[1], [], empty)
-        return _with_input(ctx, spec, keys[0], f"{spec.title} {pk_name}", True)
     identity = mapper.primary_key_from_instance
+    if len(rows) > FILTER_CHOICE_LIMIT:
+        chosen = [(str(identity(row)[0]), str(row)) for row in _selected_rows(ctx, mapper, keys[0])]
+        spec.choices = _value_choices(ctx, keys[0], keys[1], chosen, empty)
+        spec.input_autocomplete_url = filter_autocomplete_url(
+            ctx.model_admin, relation.name, mapper.class_
+        )
+        return _with_input(ctx, spec, keys[0], f"{spec.title} {pk_name}", True)
     shown = [(str(identity(row)[0]), str(row)) for row in rows]
     spec.choices = _value_choices(ctx, keys[0], keys[1], shown, empty)
     return spec

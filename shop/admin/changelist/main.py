@@ -136,6 +136,9 @@ class ChangeList:
         statement = pagination.limit_page(built.statement, self.pagination)
         rows = pagination.trim(list(self.session.execute(statement)), self.pagination)
         self.results = [self._row(row, built.labels) for row in rows]
+        # The page's objects, as in Django (list_editable and action rows read their keys
+        # and versions from the very rows shown).
+        self.result_list = [row[0] for row in rows]
 
     def _row(self, row: Any, labels: dict[str, str]) -> ResultRow:
         url = reverse(

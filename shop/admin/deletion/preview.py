@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapper, Session, raiseload
 
 from shop.admin.audit import entity_id
 from shop.admin.deletion.clauses import ClauseBuilder
-from shop.admin.deletion.graph import build_graph, mapper_for_table
+from shop.admin.deletion.graph import Graph, build_graph, mapper_for_table
 from shop.admin.options_base import pluralize
 
 if TYPE_CHECKING:
@@ -88,13 +88,31 @@ def collect(
     session: Session, request: HttpRequest, model_admin: ModelAdmin, obj: Any, *, rows: bool = True
 ) -> Preview:
     """What deleting `obj` implies; `rows=False` skips loading the rows to display."""
+    builder = ClauseBuilder(graph_of(model_admin), obj)
+    return collect_from(session, request, model_admin, builder, obj, rows=rows)
+
+
+def graph_of(model_admin: ModelAdmin) -> Graph:
     mapper = model_admin.mapper
-    graph = build_graph(mapper.local_table, mapper.registry)  # type: ignore[arg-type]
-    builder = ClauseBuilder(graph, obj)
+    return build_graph(mapper.local_table, mapper.registry)  # type: ignore[arg-type]
+
+
+def collect_from(
+    session: Session,
+    request: HttpRequest,
+    model_admin: ModelAdmin,
+    builder: ClauseBuilder,
+    obj: Any = None,
+    *,
+    rows: bool = True,
+) -> Preview:
+    """What deleting the builder's root rows implies: `obj`, or (obj None) a selection of
+    rows (delete_selected), whose own rows are then counted and listed like the others."""
+    graph = builder.graph
     deleted = {table: builder.deleted(table) for table in graph.deleted_tables}
     blocked = {table: builder.blocked(table) for table in graph.blocked_tables}
     # The root's table needs counting only when a cascade leads back into it (a tree).
-    tree = bool(graph.incoming[graph.root])
+    tree = bool(graph.incoming[graph.root]) or obj is None
     to_count = {("deleted", t): c for t, c in deleted.items() if tree or t is not graph.root}
     to_count.update({("blocked", t): c for t, c in blocked.items()})
     counts = {("deleted", graph.root): 1, **_count(session, to_count)}

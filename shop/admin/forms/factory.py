@@ -7,6 +7,7 @@ configuration error naming the model and the admin class.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -24,6 +25,7 @@ from shop.admin.forms.fields import (
     formfield_for,
     initial_for_add,
 )
+from shop.admin.forms.m2m import add_many_to_many_fields, bind_many_to_many, many_to_many_props
 from shop.admin.forms.readonly import check_readonly_name
 from shop.admin.forms.related import RelatedField
 
@@ -41,16 +43,26 @@ class AdminModelForm(forms.Form):
     error_css_class = "errors"
     model_admin: ClassVar[ModelAdmin]
     sources: ClassVar[dict[str, FieldSource]]
+    autocomplete: ClassVar[frozenset[str]] = frozenset()  # get_autocomplete_fields(request)
+    # True when the class's own fields were bound once for many forms (inline rows):
+    # each form's deep copy then shares those choices instead of querying again.
+    related_bound: ClassVar[bool] = False
 
     def __init__(
-        self, data: Any = None, *, session: Session, instance: Any, initial: Any = None
+        self,
+        data: Any = None,
+        *,
+        session: Session,
+        instance: Any,
+        initial: Any = None,
+        **options: Any,  # Django's prefix, auto_id, empty_permitted... (formset rows)
     ) -> None:
-        super().__init__(data, initial=initial)
+        super().__init__(data, initial=initial, **options)
         self.session = session
         self.instance = instance  # None on the add page
-        for field in self.fields.values():
-            if isinstance(field, RelatedField):
-                field.bind(session, self.model_admin, self.model_admin.fk_select_limit)
+        if not self.related_bound:
+            bind_related_fields(self.fields, session, type(self))
+        bind_many_to_many(self)
 
     def clean(self) -> dict[str, Any]:
         from shop.admin.forms.unique import validate_unique
@@ -66,6 +78,16 @@ class AdminModelForm(forms.Form):
         return cleaned
 
 
+def bind_related_fields(
+    fields: dict[str, forms.Field], session: Session, form_class: type[AdminModelForm]
+) -> None:
+    """Give each many-to-one field its session and choices (one query per field)."""
+    for name, field in fields.items():
+        if isinstance(field, RelatedField):
+            autocomplete = name in form_class.autocomplete
+            field.bind(session, form_class.model_admin, autocomplete=autocomplete)
+
+
 def version_of(model_admin: ModelAdmin, obj: Any) -> Any:
     """The optimistic-lock counter of `obj` (its mapper's version_id_col), or None."""
     column = model_admin.mapper.version_id_col
@@ -76,7 +98,8 @@ def version_of(model_admin: ModelAdmin, obj: Any) -> Any:
 
 STALE_MESSAGE = (
     "This record was changed by someone else since you opened it. Nothing was saved: "
-    "reload the page to see the current values, then make your change again."
+    "your input is kept below, and each field that now differs shows its current value. "
+    "Save again to replace the current values with yours."
 )
 
 
@@ -115,15 +138,23 @@ def flatten_fieldsets(fieldsets: Fieldsets) -> list[str]:
 
 
 def build_layout(
-    request: HttpRequest, model_admin: ModelAdmin, obj: Any, *, editable: bool = True
+    request: HttpRequest,
+    model_admin: ModelAdmin,
+    obj: Any,
+    *,
+    editable: bool = True,
+    extra_readonly: Sequence[str] = (),
 ) -> FormLayout:
     """The layout and form class for the add page (obj None) or an object's change page.
 
-    With `editable` False (a view-only user) every field is shown read-only.
+    With `editable` False (a view-only user) every field is shown read-only;
+    `extra_readonly` adds read-only names (an inline's rows that already exist).
     """
     sources = form_sources(model_admin.mapper)
+    base = model_admin.get_form_base(request, obj) or AdminModelForm
     exclude = list(model_admin.get_exclude(request, obj) or ())
     readonly = list(model_admin.get_readonly_fields(request, obj))
+    readonly += [name for name in extra_readonly if name not in readonly]
     declared_fieldsets = model_admin.get_fieldsets(request, obj)
     declared_fields = model_admin.get_fields(request, obj)
     if not declared_fieldsets and declared_fields is None and obj is not None:
@@ -136,13 +167,28 @@ def build_layout(
         fieldsets = [
             (None, {"fields": _default_fields(declared_fields, sources, exclude, readonly)})
         ]
+    many = many_to_many_props(model_admin.mapper)
+    if not declared_fieldsets and declared_fields is None:
+        # Many-to-many relationships are shown by default when they have a chooser.
+        chosen = [n for n in model_admin.get_autocomplete_fields(request) if n in many]
+        fieldsets[0][1]["fields"] += [n for n in chosen if n not in exclude]
     names = [name for name in flatten_fieldsets(fieldsets) if name not in exclude]
-    _check_names(model_admin, names, exclude, readonly, sources)
+    declared = set(base.base_fields) | set(many)
+    _check_names(model_admin, names, exclude, readonly, sources, declared=declared)
     if not editable:
         readonly = list(dict.fromkeys([*readonly, *names]))
     fieldsets = _drop(fieldsets, set(exclude))
     editable_names = [name for name in names if name not in readonly]
-    form_class = _form_class(model_admin, sources, editable_names, versioned=obj is not None)
+    form_class = _form_class(
+        model_admin,
+        sources,
+        [name for name in editable_names if name not in many],
+        versioned=obj is not None,
+        base=base,
+    )
+    add_many_to_many_fields(form_class, many, editable_names)
+    _fit_declared_fields(form_class, base, shown=names, editable=editable_names)
+    form_class.autocomplete = frozenset(model_admin.get_autocomplete_fields(request))
     return FormLayout(fieldsets, readonly, form_class)
 
 
@@ -165,8 +211,12 @@ def _check_names(
     exclude: Sequence[str],
     readonly: Sequence[str],
     sources: dict[str, FieldSource],
+    *,
+    declared: set[str],
 ) -> None:
     for name in [*names, *readonly]:
+        if name in declared:
+            continue  # a field of the ModelAdmin's form base (ModelAdmin.form)
         if name in readonly:
             _readonly_or_error(model_admin, name)
         elif name not in sources:
@@ -216,9 +266,12 @@ def _form_class(
     names: Sequence[str],
     *,
     versioned: bool,
+    base: type[AdminModelForm] = AdminModelForm,
 ) -> type[AdminModelForm]:
     attrs: dict[str, Any] = {}
     for name in names:
+        if name in base.base_fields:
+            continue  # as in Django, a declared field replaces the generated one
         source = sources[name]
         if source.relationship is not None:
             attrs[name] = RelatedField(
@@ -232,4 +285,25 @@ def _form_class(
     if versioned and names and model_admin.mapper.version_id_col is not None:
         attrs[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
     attrs.update(model_admin=model_admin, sources=sources)
-    return type(f"{model_admin.object_name}Form", (AdminModelForm,), attrs)
+    return type(f"{model_admin.object_name}Form", (base,), attrs)
+
+
+def _fit_declared_fields(
+    form_class: type[AdminModelForm],
+    base: type[AdminModelForm],
+    *,
+    shown: Sequence[str],
+    editable: Sequence[str],
+) -> None:
+    """The form base's own fields: dropped where not shown, disabled where read-only.
+
+    A disabled field ignores posted data (Django uses its initial value), so a forged
+    POST cannot change what the page showed read-only.
+    """
+    for name in base.base_fields:
+        if name not in shown:
+            del form_class.base_fields[name]
+        elif name not in editable:
+            field = copy.deepcopy(form_class.base_fields[name])
+            field.disabled = True
+            form_class.base_fields[name] = field

@@ -15,13 +15,15 @@ from django.core.validators import URLValidator
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from sqlalchemy import Enum
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import RelationshipProperty
 
 from shop.admin.forms.fields import humanize
+from shop.admin.forms.m2m import Membership, is_plain_many_to_many
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
@@ -38,7 +40,7 @@ def check_readonly_name(model_admin: ModelAdmin, name: str) -> None:
     if name in mapper.column_attrs:
         return
     rel = mapper.relationships.get(name)
-    if rel is not None and not rel.uselist:
+    if rel is not None and (not rel.uselist or is_plain_many_to_many(rel)):
         return
     descriptor = mapper.all_orm_descriptors.get(name)
     attribute = getattr(model_admin.model, name, None) if not name.startswith("_") else None
@@ -73,6 +75,9 @@ def readonly_contents(request: HttpRequest, model_admin: ModelAdmin, obj: Any, n
     method = _admin_method(model_admin, name)
     if method is not None:
         return conditional_escape(display_value(method(obj)))
+    prop = model_admin.mapper.relationships.get(name)
+    if prop is not None and is_plain_many_to_many(prop):
+        return members_contents(request, model_admin, obj, prop)
     column = model_admin.mapper.column_attrs.get(name)
     value = getattr(obj, name)
     if column is not None and isinstance(column.columns[0].type, Enum) and value is not None:
@@ -80,6 +85,21 @@ def readonly_contents(request: HttpRequest, model_admin: ModelAdmin, obj: Any, n
     if name in model_admin.mapper.relationships and value is not None:
         return related_link(request, model_admin, value)
     return conditional_escape(display_value(value))
+
+
+def members_contents(
+    request: HttpRequest, model_admin: ModelAdmin, obj: Any, prop: RelationshipProperty[Any]
+) -> str:
+    """The first members of a many-to-many relationship, linked, and how many more."""
+    session = request.db  # type: ignore[attr-defined]
+    rows, total = Membership(prop, obj).shown(session, model_admin)
+    if not rows:
+        return EMPTY_VALUE
+    links = format_html_join(
+        ", ", "{}", ((related_link(request, model_admin, row),) for row in rows)
+    )
+    more = total - len(rows)
+    return format_html("{} and {} more", links, more) if more > 0 else links
 
 
 def display_value(value: Any) -> Any:

@@ -1,8 +1,12 @@
-"""Many-to-one form fields: a small select, or a raw id input for a large related table.
+"""Many-to-one form fields: a small select, or an autocomplete for a large related table.
 
-The form never loads a whole table: one query fetches at most `fk_select_limit + 1`
-rows; if that many exist, the field becomes a text input for the related id (Django's
-raw_id_fields) with the chosen row's name beside it, and the id is checked by one lookup.
+The form never loads a whole table. A field listed in `autocomplete_fields` is always an
+autocomplete; any other runs one query of at most `fk_select_limit + 1` rows and becomes
+a select if they all fit. Past that it becomes an autocomplete too, over the related
+model's admin search (or, when that model has no admin search, a raw id input as in
+Django's raw_id_fields). Both are built on a text input holding the related id, with the
+chosen row's name beside it, so the page works without JavaScript; the script
+static/admin/js/autocomplete.js turns it into a search-as-you-type chooser.
 """
 
 from __future__ import annotations
@@ -14,11 +18,10 @@ from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from sqlalchemy import select
 from sqlalchemy.orm import Mapper, Session
 
 from shop.admin.forms.fields import EMPTY_LABEL, INTEGER_RANGES, FieldSource
-from shop.admin.paths import PathError, resolve
+from shop.admin.related_rows import autocomplete_url, related_rows_statement
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
@@ -48,7 +51,10 @@ def parse_key(mapper: Mapper[Any], raw: Any) -> Any:
 
 
 class RawIdWidget(forms.TextInput):
-    """A text input for the related id, with the current row's name and a lookup link."""
+    """A text input for the related id, with the current row's name and a lookup link.
+
+    With an autocomplete URL the wrapper carries it for the script, which adds the search.
+    """
 
     def __init__(self, field: RelatedField) -> None:
         super().__init__(attrs={"class": "vForeignKeyRawIdAdminField", "inputmode": "numeric"})
@@ -58,12 +64,16 @@ class RawIdWidget(forms.TextInput):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         html = super().render(name, value, attrs, renderer)
-        label = self.related_field.label_for(value)
-        url = self.related_field.lookup_url
+        field = self.related_field
+        label = field.label_for(value)
+        url = field.lookup_url
         lookup = format_html(' <a href="{}" class="related-lookup">Browse</a>', url) if url else ""
-        shown = format_html(' <strong class="related-label">{}</strong>', label) if label else ""
+        shown = format_html(' <strong class="related-label">{}</strong>', label or "")
+        search = field.autocomplete_url
+        data = format_html(' data-autocomplete-url="{}"', search) if search else ""
+        required = ' data-required="true"' if field.required else ""
         # Every part is escaped above.
-        return mark_safe(f'<div class="related-widget">{html}{lookup}{shown}</div>')
+        return mark_safe(f'<div class="related-widget"{data}{required}>{html}{lookup}{shown}</div>')
 
 
 class RelatedField(forms.Field):
@@ -78,21 +88,29 @@ class RelatedField(forms.Field):
         self.session: Session | None = None
         self.rows: dict[Any, Any] | None = None  # pk -> row when rendered as a select
         self.lookup_url: str | None = None
+        self.autocomplete_url: str | None = None
         super().__init__(widget=forms.Select, **kwargs)
 
-    def bind(self, session: Session, model_admin: ModelAdmin, limit: int) -> None:
-        """Load at most `limit` + 1 related rows: a select if they all fit, else a raw id."""
+    def bind(self, session: Session, model_admin: ModelAdmin, *, autocomplete: bool) -> None:
+        """A select of at most fk_select_limit rows, else (or if asked) a search by id/name."""
         self.session = session
-        related = self.related_mapper
-        statement = select(related.class_).order_by(*related_ordering(model_admin, related))
-        rows = session.execute(statement.limit(limit + 1)).scalars().all()
-        if len(rows) <= limit:
-            self.rows = {related.primary_key_from_instance(row)[0]: row for row in rows}
-            choices = [("", EMPTY_LABEL), *((pk, str(row)) for pk, row in self.rows.items())]
-            self.widget = forms.Select(choices=choices)
-        else:
-            self.lookup_url = _changelist_url(model_admin, related.class_)
-            self.widget = RawIdWidget(self)
+        related = self.related_mapper.class_
+        site = model_admin.admin_site
+        assert self.source.relationship is not None
+        search_url = autocomplete_url(model_admin, self.source.relationship.key)
+        if not (autocomplete and search_url):
+            limit = model_admin.fk_select_limit
+            statement = related_rows_statement(site, related, None).limit(limit + 1)
+            rows = session.execute(statement).scalars().all()
+            if len(rows) <= limit:
+                identity = self.related_mapper.primary_key_from_instance
+                self.rows = {identity(row)[0]: row for row in rows}
+                choices = [("", EMPTY_LABEL), *((pk, str(row)) for pk, row in self.rows.items())]
+                self.widget = forms.Select(choices=choices)
+                return
+        self.autocomplete_url = search_url
+        self.lookup_url = _changelist_url(model_admin, related)
+        self.widget = RawIdWidget(self)
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
@@ -131,23 +149,6 @@ class RelatedField(forms.Field):
         except ValidationError:
             return True
         return initial != data
-
-
-def related_ordering(model_admin: ModelAdmin, related: Mapper[Any]) -> list[Any]:
-    """The related model's admin ordering on its own columns, then its primary key."""
-    site = model_admin.admin_site
-    names: Any = ()
-    if site.is_registered(related.class_):
-        names = site.get_model_admin(related.class_).ordering or ()
-    order: list[Any] = []
-    for name in names:
-        try:
-            path = resolve(related.class_, name.removeprefix("-"))
-        except PathError:
-            continue
-        if path.is_local and path.column is not None:
-            order.append(path.expression.desc() if name.startswith("-") else path.expression)
-    return [*order, *related.primary_key]
 
 
 def _changelist_url(model_admin: ModelAdmin, related: type) -> str | None:

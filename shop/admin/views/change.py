@@ -16,6 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from sqlalchemy.orm import Session
 
+from shop.admin.audit import entity_id
+from shop.admin.forms.conflict import annotate, is_conflict, reload, take_current_versions
 from shop.admin.forms.factory import AdminModelForm, FormLayout, build_layout
 from shop.admin.forms.layout import fieldset_views
 from shop.admin.forms.responses import (
@@ -28,12 +30,16 @@ from shop.admin.forms.responses import (
     response_change,
 )
 from shop.admin.forms.save import save_object
+from shop.admin.inlines.build import build_formsets
+from shop.admin.inlines.display import inline_views
+from shop.admin.inlines.formsets import InlineFormSet
 from shop.admin.lookup import get_object
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
 
 METHODS = ("GET", "HEAD", "POST")
+Forms = tuple[AdminModelForm, list[InlineFormSet]]
 
 
 def add_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
@@ -95,17 +101,15 @@ def _form_page(
     layout = build_layout(request, model_admin, obj, editable=editable)
     filters = preserved_filters(request, model_admin)
     if request.method == "POST":
-        form = layout.form_class(request.POST, session=_db(request), instance=obj)
-        if form.is_valid():
-            target = model_admin.model() if add else obj
-            if save_object(request, model_admin, form, target, add=add):
-                if add:
-                    return response_add(request, model_admin, target, filters)
-                return response_change(request, model_admin, target, filters)
+        posted = _post(request, model_admin, layout, obj, save_as_new=save_as_new)
+        if isinstance(posted, HttpResponse):
+            return posted
+        form, formsets = posted
     else:
         initial = layout.initial(obj, _initial_from_query(request, layout) if add else None)
         form = layout.form_class(session=_db(request), instance=obj, initial=initial)
-    context = _context(request, model_admin, layout, form, obj, filters)
+        formsets = build_formsets(request, model_admin, obj, editable=editable)
+    context = _context(request, model_admin, layout, (form, formsets), obj, filters)
     if save_as_new:
         # As in Django: after a failed "Save as new" only that button is offered again,
         # so that no other button can change the original.
@@ -114,6 +118,65 @@ def _form_page(
             show_save_and_add_another=False, show_save_as_new=True,
         )  # fmt: skip
     return TemplateResponse(request, model_admin.template_names("change_form.html"), context)
+
+
+def _post(
+    request: HttpRequest,
+    model_admin: ModelAdmin,
+    layout: FormLayout,
+    obj: Any,
+    *,
+    save_as_new: bool,
+) -> HttpResponse | Forms:
+    """Save the object and its inline rows in one transaction, or the forms to show again."""
+    add = obj is None
+    form, formsets = _bind(request, model_admin, layout, obj, request.POST, save_as_new)
+    if _all_valid(form, formsets):
+        target = model_admin.model() if add else obj
+        if save_object(request, model_admin, form, target, add=add, inlines=formsets):
+            filters = preserved_filters(request, model_admin)
+            if add:
+                return response_add(request, model_admin, target, filters)
+            return response_change(request, model_admin, target, filters)
+    if not add and is_conflict(form, formsets):
+        return _conflict(request, model_admin, layout, obj)
+    return form, formsets
+
+
+def _bind(
+    request: HttpRequest,
+    model_admin: ModelAdmin,
+    layout: FormLayout,
+    obj: Any,
+    data: Any,
+    save_as_new: bool,
+) -> Forms:
+    # Initial values are the current ones: a field counts as changed only if the
+    # input differs from what the database holds now.
+    initial = layout.initial(obj) if obj is not None else None
+    form = layout.form_class(data, session=_db(request), instance=obj, initial=initial)
+    formsets = build_formsets(request, model_admin, obj, data=data, save_as_new=save_as_new)
+    return form, formsets
+
+
+def _all_valid(form: AdminModelForm, formsets: list[InlineFormSet]) -> bool:
+    # Every form is validated, so that the page shows all of its errors at once.
+    return all([form.is_valid(), *(formset.is_valid() for formset in formsets)])
+
+
+def _conflict(
+    request: HttpRequest, model_admin: ModelAdmin, layout: FormLayout, obj: Any
+) -> HttpResponse | Forms:
+    """Someone else saved first: the user's input again, beside the current values."""
+    object_id = entity_id(obj)
+    if not reload(_db(request), obj):  # deleted meanwhile
+        return does_not_exist_redirect(request, model_admin, object_id)
+    data = request.POST.copy()
+    form, formsets = _bind(request, model_admin, layout, obj, data, save_as_new=False)
+    stale = take_current_versions(data, form, obj, formsets)
+    _all_valid(form, formsets)
+    annotate(request, model_admin, form, obj, stale, formsets)
+    return form, formsets
 
 
 def _initial_from_query(request: HttpRequest, layout: FormLayout) -> dict[str, Any]:
@@ -128,11 +191,12 @@ def _context(
     request: HttpRequest,
     model_admin: ModelAdmin,
     layout: FormLayout,
-    form: AdminModelForm,
+    forms: Forms,
     obj: Any,
     filters: str,
 ) -> dict[str, Any]:
     add = obj is None
+    form, formsets = forms
     perms = {
         "has_add_permission": model_admin.has_add_permission(request),
         "has_change_permission": model_admin.has_change_permission(request, obj),
@@ -158,11 +222,18 @@ def _context(
         "change": not add,
         "form": form,
         "fieldsets": fieldset_views(request, model_admin, layout, form, obj),
-        "error_count": len(form.errors) if form.is_bound else 0,
+        "inline_admin_formsets": inline_views(request, formsets),
+        "error_count": _error_count(form, formsets),
         "save_on_top": model_admin.save_on_top,
         "preserved_filters": filters,
         **_urls(model_admin, obj, filters),
     }
+
+
+def _error_count(form: AdminModelForm, formsets: list[InlineFormSet]) -> int:
+    if not form.is_bound:
+        return 0
+    return len(form.errors) + sum(formset.total_error_count() for formset in formsets)
 
 
 def _submit_flags(
