@@ -9,7 +9,7 @@ from django.test import Client
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shop.admin.forms import m2m
+from shop.admin.forms import membership
 from shop.models import AuditDetail, AuditRecord, Club, Student, User, student_clubs
 from tests import factories
 from tests.test_autocomplete import grant
@@ -82,7 +82,7 @@ def test_unchecking_removes_and_adding_adds(admin_client: Client, session: Sessi
 def test_members_that_were_not_shown_are_never_overwritten(
     admin_client: Client, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(m2m, "MEMBERS_SHOWN", 2)
+    monkeypatch.setattr(membership, "MEMBERS_SHOWN", 2)
     members = clubs(session, 5)
     student = student_with(session, members)
     page = admin_client.get(url(student)).content.decode()
@@ -184,7 +184,7 @@ def test_the_page_costs_the_same_queries_with_many_members(
     admin_client: Client, session: Session, queries: Any
 ) -> None:
     few = student_with(session, clubs(session, 1, "Few"))
-    many = student_with(session, clubs(session, m2m.MEMBERS_SHOWN + 10, "Many"))
+    many = student_with(session, clubs(session, membership.MEMBERS_SHOWN + 10, "Many"))
     counts = []
     for student in (few, many):
         with queries:

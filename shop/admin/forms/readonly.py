@@ -23,7 +23,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import RelationshipProperty
 
 from shop.admin.forms.fields import humanize
-from shop.admin.forms.m2m import Membership, is_plain_many_to_many
+from shop.admin.forms.membership import Membership, is_plain_many_to_many
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
