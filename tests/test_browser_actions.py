@@ -13,7 +13,7 @@ from sqlalchemy import select
 from shop.db import SessionFactory
 from shop.models import Order, Product, User
 from shop.registrations import site
-from tests.test_browser import LAUNCH_ARGS, PASSWORD
+from tests.browser import PASSWORD, chromium, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -40,7 +40,7 @@ def _row(page, order_id: int):
 def test_actions_in_a_browser(
     live_server, django_user_model, chromium_path: Path, monkeypatch
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     monkeypatch.setattr(site.get_model_admin(Order), "list_per_page", 3)
@@ -48,92 +48,74 @@ def test_actions_in_a_browser(
     ids = _orders(5)
     orders = f"{live_server.url}/admin/commerce/order/"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{live_server.url}/admin/login/")
-            page.get_by_label("Username").fill("boss")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
+    with chromium(chromium_path) as browser:
+        page = browser.new_page()
+        sign_in(page, live_server.url)
 
-            # Tick two rows: the counter follows; run "Set status" with its form.
-            page.goto(f"{orders}?o=0")  # by id: the first page shows the three first orders
-            counter = page.locator(".actions .action-counter")
-            expect(counter).to_have_text("0 of 3 selected")
-            expect(page.locator(".select-across-choice")).to_be_hidden()
-            _row(page, ids[0]).locator("input.action-select").check()
-            _row(page, ids[1]).locator("input.action-select").check()
-            expect(counter).to_have_text("2 of 3 selected")
-            expect(_row(page, ids[0])).to_have_class(re.compile("selected"))
-            page.locator(".actions select[name=action]").select_option("set_order_status")
-            page.get_by_role("button", name="Go").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text(
-                "Set status of selected orders"
-            )
-            page.get_by_label("New status").select_option("shipped")
-            page.get_by_role("button", name="Apply").click()
-            expect(page.locator(".messagelist")).to_contain_text("2 orders were set to “shipped”.")
-            expect(page).to_have_url(f"{orders}?o=0")
-            assert [_statuses()[i] for i in ids] == [
-                "shipped",
-                "shipped",
-                "pending",
-                "pending",
-                "pending",
-            ]
+        # Tick two rows: the counter follows; run "Set status" with its form.
+        page.goto(f"{orders}?o=0")  # by id: the first page shows the three first orders
+        counter = page.locator(".actions .action-counter")
+        expect(counter).to_have_text("0 of 3 selected")
+        expect(page.locator(".select-across-choice")).to_be_hidden()
+        _row(page, ids[0]).locator("input.action-select").check()
+        _row(page, ids[1]).locator("input.action-select").check()
+        expect(counter).to_have_text("2 of 3 selected")
+        expect(_row(page, ids[0])).to_have_class(re.compile("selected"))
+        page.locator(".actions select[name=action]").select_option("set_order_status")
+        page.get_by_role("button", name="Go").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Set status of selected orders")
+        page.get_by_label("New status").select_option("shipped")
+        page.get_by_role("button", name="Apply").click()
+        expect(page.locator(".messagelist")).to_contain_text("2 orders were set to “shipped”.")
+        expect(page).to_have_url(f"{orders}?o=0")
+        assert [_statuses()[i] for i in ids] == [
+            "shipped",
+            "shipped",
+            "pending",
+            "pending",
+            "pending",
+        ]
 
-            # Select the page, then "Select all 5 orders" across pages: delete them all.
-            page.locator("#action-toggle").check()
-            expect(counter).to_have_text("3 of 3 selected")
-            page.get_by_role("button", name="Select all 5 orders").click()
-            expect(page.locator(".actions .all")).to_have_text("All 5 selected")
-            page.locator(".actions select[name=action]").select_option("delete_selected")
-            page.get_by_role("button", name="Go").click()
-            expect(page.get_by_role("main")).to_contain_text("Orders: 5")
-            page.get_by_role("button", name=re.compile("Yes, I.m sure")).click()
-            expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 5 orders.")
-            assert _statuses() == {}
-        finally:
-            browser.close()
+        # Select the page, then "Select all 5 orders" across pages: delete them all.
+        page.locator("#action-toggle").check()
+        expect(counter).to_have_text("3 of 3 selected")
+        page.get_by_role("button", name="Select all 5 orders").click()
+        expect(page.locator(".actions .all")).to_have_text("All 5 selected")
+        page.locator(".actions select[name=action]").select_option("delete_selected")
+        page.get_by_role("button", name="Go").click()
+        expect(page.get_by_role("main")).to_contain_text("Orders: 5")
+        page.get_by_role("button", name=re.compile("Yes, I.m sure")).click()
+        expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 5 orders.")
+        assert _statuses() == {}
 
 
 def test_object_actions_and_list_editable_in_a_browser(
     live_server, django_user_model, chromium_path: Path, monkeypatch
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
     [order_id] = _orders(1)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{live_server.url}/admin/login/")
-            page.get_by_label("Username").fill("boss")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
+    with chromium(chromium_path) as browser:
+        page = browser.new_page()
+        sign_in(page, live_server.url)
 
-            # The change page's action box runs the same action on this order alone.
-            page.goto(f"{live_server.url}/admin/commerce/order/{order_id}/change/")
-            box = page.locator("form.object-actions")
-            box.locator("select[name=action]").select_option("set_order_status")
-            box.get_by_role("button", name="Go").click()
-            page.get_by_label("New status").select_option("paid")
-            page.get_by_role("button", name="Apply").click()
-            expect(page).to_have_url(f"{live_server.url}/admin/commerce/order/{order_id}/change/")
-            expect(page.locator(".messagelist")).to_contain_text("1 order was set to “paid”.")
-            assert _statuses() == {order_id: "paid"}
+        # The change page's action box runs the same action on this order alone.
+        page.goto(f"{live_server.url}/admin/commerce/order/{order_id}/change/")
+        box = page.locator("form.object-actions")
+        box.locator("select[name=action]").select_option("set_order_status")
+        box.get_by_role("button", name="Go").click()
+        page.get_by_label("New status").select_option("paid")
+        page.get_by_role("button", name="Apply").click()
+        expect(page).to_have_url(f"{live_server.url}/admin/commerce/order/{order_id}/change/")
+        expect(page.locator(".messagelist")).to_contain_text("1 order was set to “paid”.")
+        assert _statuses() == {order_id: "paid"}
 
-            # list_editable: change a product's stock in the list, then Save.
-            page.goto(f"{live_server.url}/admin/commerce/product/")
-            page.locator("input[name=form-0-stock]").fill("12")
-            page.get_by_role("button", name="Save").click()
-            expect(page.locator(".messagelist")).to_contain_text(
-                "1 product was changed successfully."
-            )
-            expect(page.locator("input[name=form-0-stock]")).to_have_value("12")
-        finally:
-            browser.close()
+        # list_editable: change a product's stock in the list, then Save.
+        page.goto(f"{live_server.url}/admin/commerce/product/")
+        page.locator("input[name=form-0-stock]").fill("12")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".messagelist")).to_contain_text("1 product was changed successfully.")
+        expect(page.locator("input[name=form-0-stock]")).to_have_value("12")

@@ -11,9 +11,7 @@ from sqlalchemy import select
 
 from shop.db import SessionFactory
 from shop.models import Cart, CartItem, Product, User
-from tests.test_browser import LAUNCH_ARGS, PASSWORD, chromium_path
-
-__all__ = ["chromium_path"]  # the fixture, shared with tests/test_browser.py
+from tests.browser import PASSWORD, chromium, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -43,13 +41,6 @@ def _cart_quantities(cart_id: int) -> dict[str, int]:
         return {row.sku: row.quantity for row in rows}
 
 
-def _sign_in(page: Any, base_url: str) -> None:
-    page.goto(f"{base_url}/admin/login/")
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def _choose_product(page: Any, row: Any, text: str, option: str) -> None:
     row.get_by_role("combobox").fill(text)
     page.get_by_role("option", name=re.compile(option)).click()
@@ -58,102 +49,90 @@ def _choose_product(page: Any, row: Any, text: str, option: str) -> None:
 def test_staff_edit_a_carts_items_inline(
     live_server: Any, django_user_model: Any, chromium_path: Any, monkeypatch: Any
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
     cart_id, _ids = _cart_with_a_mug()
     url = f"{live_server.url}/admin/commerce/cart/{cart_id}/change/"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page()
-            _sign_in(page, live_server.url)
-            page.goto(url)
-            page.locator("[name=items-0-quantity]").fill("3")
-            add = page.get_by_role("button", name="Add another cart item")
-            add.click()  # row 2 (row 1 is the server's blank `extra` row)
-            add.click()  # row 3
-            expect(page.locator("[name=items-TOTAL_FORMS]")).to_have_value("4")
-            page.locator("#items-2").get_by_role("button", name=re.compile("Remove")).click()
-            # The row added after it took its index: indexes stay 0..n-1.
-            expect(page.locator("#items-3")).to_have_count(0)
-            new_row = page.locator("#items-2")
-            _choose_product(page, new_row, "Lamp", "LAMP-1")
-            new_row.locator("[name=items-2-quantity]").fill("2")
-            expect(page.locator("[name=items-TOTAL_FORMS]")).to_have_value("3")
-            page.locator("input[name=_continue]").first.click()
+    with chromium(chromium_path) as browser:
+        page = browser.new_page()
+        sign_in(page, live_server.url)
+        page.goto(url)
+        page.locator("[name=items-0-quantity]").fill("3")
+        add = page.get_by_role("button", name="Add another cart item")
+        add.click()  # row 2 (row 1 is the server's blank `extra` row)
+        add.click()  # row 3
+        expect(page.locator("[name=items-TOTAL_FORMS]")).to_have_value("4")
+        page.locator("#items-2").get_by_role("button", name=re.compile("Remove")).click()
+        # The row added after it took its index: indexes stay 0..n-1.
+        expect(page.locator("#items-3")).to_have_count(0)
+        new_row = page.locator("#items-2")
+        _choose_product(page, new_row, "Lamp", "LAMP-1")
+        new_row.locator("[name=items-2-quantity]").fill("2")
+        expect(page.locator("[name=items-TOTAL_FORMS]")).to_have_value("3")
+        page.locator("input[name=_continue]").first.click()
 
-            expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-            assert _cart_quantities(cart_id) == {"MUG-1": 3, "LAMP-1": 2}
-            expect(page.locator("[name=items-1-quantity]")).to_have_value("2")
-        finally:
-            browser.close()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        assert _cart_quantities(cart_id) == {"MUG-1": 3, "LAMP-1": 2}
+        expect(page.locator("[name=items-1-quantity]")).to_have_value("2")
 
 
 def test_the_extra_rows_work_without_javascript(
     live_server: Any, django_user_model: Any, chromium_path: Any, monkeypatch: Any
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
     cart_id, ids = _cart_with_a_mug()
     url = f"{live_server.url}/admin/commerce/cart/{cart_id}/change/"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_context(java_script_enabled=False).new_page()
-            _sign_in(page, live_server.url)
-            page.goto(url)
-            expect(page.get_by_role("button", name="Add another cart item")).to_be_hidden()
-            page.locator("[name=items-1-product]").fill(str(ids["KETTLE-1"]))  # the raw id
-            page.locator("[name=items-0-DELETE]").check()
-            page.locator("input[name=_continue]").first.click()
-            expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-            assert _cart_quantities(cart_id) == {"KETTLE-1": 1}
-        finally:
-            browser.close()
+    with chromium(chromium_path) as browser:
+        page = browser.new_context(java_script_enabled=False).new_page()
+        sign_in(page, live_server.url)
+        page.goto(url)
+        expect(page.get_by_role("button", name="Add another cart item")).to_be_hidden()
+        page.locator("[name=items-1-product]").fill(str(ids["KETTLE-1"]))  # the raw id
+        page.locator("[name=items-0-DELETE]").check()
+        page.locator("input[name=_continue]").first.click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        assert _cart_quantities(cart_id) == {"KETTLE-1": 1}
 
 
 def test_two_browsers_collide_on_one_product(
     live_server: Any, django_user_model: Any, chromium_path: Any, monkeypatch: Any
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
     _cart_id, ids = _cart_with_a_mug()
     url = f"{live_server.url}/admin/commerce/product/{ids['LAMP-1']}/change/"
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
-        try:
-            alice, bob = browser.new_context().new_page(), browser.new_context().new_page()
-            for page in (alice, bob):
-                _sign_in(page, live_server.url)
-                page.goto(url)  # both open the same version
-            alice.locator("[name=name]").fill("Desk lamp")
-            alice.locator("input[name=_continue]").first.click()
-            expect(alice.locator(".messagelist")).to_contain_text("was changed successfully")
+    with chromium(chromium_path) as browser:
+        alice, bob = browser.new_context().new_page(), browser.new_context().new_page()
+        for page in (alice, bob):
+            sign_in(page, live_server.url)
+            page.goto(url)  # both open the same version
+        alice.locator("[name=name]").fill("Desk lamp")
+        alice.locator("input[name=_continue]").first.click()
+        expect(alice.locator(".messagelist")).to_contain_text("was changed successfully")
 
-            bob.locator("[name=price]").fill("21.00")
-            bob.locator("input[name=_continue]").first.click()
-            expect(bob.locator(".errornote")).to_be_visible()
-            expect(bob.get_by_role("main")).to_contain_text("changed by someone else")
-            expect(bob.locator(".field-name")).to_contain_text("Current value: Desk lamp")
-            expect(bob.locator("[name=price]")).to_have_value("21.00")  # his input, kept
-            with SessionFactory() as session:
-                lamp = session.get(Product, ids["LAMP-1"])
-                assert (lamp.name, lamp.price) == ("Desk lamp", Decimal("19.00"))  # type: ignore[union-attr]
+        bob.locator("[name=price]").fill("21.00")
+        bob.locator("input[name=_continue]").first.click()
+        expect(bob.locator(".errornote")).to_be_visible()
+        expect(bob.get_by_role("main")).to_contain_text("changed by someone else")
+        expect(bob.locator(".field-name")).to_contain_text("Current value: Desk lamp")
+        expect(bob.locator("[name=price]")).to_have_value("21.00")  # his input, kept
+        with SessionFactory() as session:
+            lamp = session.get(Product, ids["LAMP-1"])
+            assert (lamp.name, lamp.price) == ("Desk lamp", Decimal("19.00"))  # type: ignore[union-attr]
 
-            bob.locator("[name=name]").fill("Desk lamp")  # he takes her name, keeps his price
-            bob.locator("input[name=_continue]").first.click()
-            expect(bob.locator(".messagelist")).to_contain_text("was changed successfully")
-            with SessionFactory() as session:
-                lamp = session.get(Product, ids["LAMP-1"])
-                assert (lamp.name, lamp.price) == ("Desk lamp", Decimal("21.00"))  # type: ignore[union-attr]
-        finally:
-            browser.close()
+        bob.locator("[name=name]").fill("Desk lamp")  # he takes her name, keeps his price
+        bob.locator("input[name=_continue]").first.click()
+        expect(bob.locator(".messagelist")).to_contain_text("was changed successfully")
+        with SessionFactory() as session:
+            lamp = session.get(Product, ids["LAMP-1"])
+            assert (lamp.name, lamp.price) == ("Desk lamp", Decimal("21.00"))  # type: ignore[union-attr]

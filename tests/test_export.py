@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import logging
-import os
 import re
 import tracemalloc
 from datetime import UTC, date, datetime
@@ -28,6 +27,7 @@ from shop.db import SessionFactory
 from shop.models import Product
 from shop.registrations import site
 from tests import factories
+from tests.browser import PASSWORD, chromium, sign_in
 from tests.change_form_helpers import grant
 
 PRODUCTS = "/admin/commerce/product/"
@@ -413,46 +413,32 @@ def test_100k_rows_stream_at_bounded_memory(admin_client, sa_connection: Connect
 # In a real browser
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.browser
 @pytest.mark.committed
-def test_a_browser_downloads_the_searched_list(live_server, django_user_model, monkeypatch) -> None:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {message}")
-        pytest.skip(message)
-    from playwright.sync_api import expect, sync_playwright
+def test_a_browser_downloads_the_searched_list(
+    live_server, django_user_model, chromium_path, monkeypatch
+) -> None:
+    from playwright.sync_api import expect
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
-    django_user_model.objects.create_superuser("boss", "boss@example.com", "correct horse")
+    django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
     # The live server reads with its own connections: the rows must be committed.
     with SessionFactory() as db, db.begin():
         for sku, name in [("LAMP-1", "Desk lamp"), ("LAMP-2", "=Floor lamp"), ("MUG-1", "Mug")]:
             db.add(Product(sku=sku, name=name, price=Decimal("5.00")))
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page()
-            page.goto(f"{live_server.url}/admin/login/?next={PRODUCTS}")
-            page.get_by_label("Username").fill("boss")
-            page.get_by_label("Password").fill("correct horse")
-            page.get_by_role("button", name="Log in").click()
-            page.locator("#searchbar").fill("lamp")
-            page.locator("#changelist-search button").click()
-            expect(page.locator("#result_list tbody tr")).to_have_count(2)
-            with page.expect_download() as download_info:
-                page.get_by_role("button", name="Export CSV").click()
-            download = download_info.value
-            assert re.fullmatch(r"product-\d{8}T\d{6}Z\.csv", download.suggested_filename)
-            text = Path(download.path()).read_text(encoding="utf-8")
-        finally:
-            browser.close()
+    with chromium(chromium_path) as browser:
+        page = browser.new_page()
+        sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}{PRODUCTS}")
+        page.locator("#searchbar").fill("lamp")
+        page.locator("#changelist-search button").click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(2)
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Export CSV").click()
+        download = download_info.value
+        assert re.fullmatch(r"product-\d{8}T\d{6}Z\.csv", download.suggested_filename)
+        text = Path(download.path()).read_text(encoding="utf-8")
     assert csv_rows(text) == [
         ["Sku", "Name", "Price", "Stock", "Is active"],
         ["LAMP-1", "Desk lamp", "5.00", "0", "true"],
