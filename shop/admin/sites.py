@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_protect
 from shop.admin import applist
 from shop.admin.audit import AuditLog
 from shop.admin.options import ModelAdmin, default_app_label
+from shop.admin.pages import PageLink, SitePage, page_links
 
 # An app label becomes a URL segment and must not shadow a site-wide page.
 APP_LABEL_RE = re.compile(r"[a-z_][a-z0-9_]*")
@@ -43,6 +44,8 @@ class AdminSite:
         self.app_names: dict[str, str] = {}
         # Where add/change/delete/action records go; set by the domain's registrations.
         self.audit_log: AuditLog | None = None
+        # Dashboards and reports beside the model pages (shop.admin.pages).
+        self._pages: list[SitePage] = []
 
     # Registry
 
@@ -88,6 +91,18 @@ class AdminSite:
         """Registered ModelAdmins, in registration order, optionally of one app only."""
         admins = self._registry.values()
         return [a for a in admins if app_label is None or a.app_label == app_label]
+
+    def register_page(self, page: SitePage) -> None:
+        """Add a site-level page (a dashboard, a report) at /admin/<page.route>."""
+        if page.first_segment in RESERVED_LABELS:
+            raise ImproperlyConfigured(f"{page.route!r} would shadow a site-wide page")
+        if any(p.route == page.route or p.name == page.name for p in self._pages):
+            raise AlreadyRegistered(f"a page at {page.route!r} or named {page.name!r} exists")
+        self._pages.append(page)
+
+    def page_links(self, request: HttpRequest) -> list[PageLink]:
+        """The site pages this user may open (the index links to them)."""
+        return page_links(self._pages, request, self.name)
 
     def app_labels(self) -> list[str]:
         return list(dict.fromkeys(a.app_label for a in self._registry.values()))
@@ -141,6 +156,7 @@ class AdminSite:
                 name="password_change_done",
             ),
             path("autocomplete/", wrap(autocomplete.autocomplete_view(self)), name="autocomplete"),
+            *self._page_urls(),
             *self._model_urls(),
             # Unknown labels are a 404 from the view, after the staff check, so that
             # anonymous visitors cannot probe which apps exist.
@@ -153,6 +169,10 @@ class AdminSite:
             path(f"{admin.app_label}/{admin.model_name}/", include(admin.get_urls()))
             for admin in self._registry.values()
         ]
+
+    def _page_urls(self) -> list[URLPattern | URLResolver]:
+        wrap = self.admin_view
+        return [path(page.route, wrap(page.guarded_view()), name=page.name) for page in self._pages]
 
     @property
     def urls(self) -> tuple[list[URLPattern | URLResolver], str, str]:
@@ -168,6 +188,7 @@ class AdminSite:
             "site_header": self.site_header,
             "has_permission": has_permission,
             "available_apps": self.get_app_list(request) if has_permission else [],
+            "site_pages": self.page_links(request) if has_permission else [],
             "is_nav_sidebar_enabled": True,
         }
 

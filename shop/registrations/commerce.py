@@ -11,7 +11,9 @@ from shop.admin import ModelAdmin, register
 from shop.admin.inlines import TabularInline
 from shop.models import Cart, CartItem, Order, OrderItem, Product
 from shop.registrations.actions import activate_products, deactivate_products, set_order_status
+from shop.registrations.dashboard import SALES_DASHBOARD
 from shop.registrations.site import site
+from shop.registrations.stock import StockLevelFilter
 
 
 @register(Product, site=site)
@@ -19,7 +21,7 @@ class ProductAdmin(ModelAdmin):
     list_display = ("sku", "name", "price", "stock", "is_active")
     list_editable = ("stock", "is_active")  # prices change on the product's own page
     actions = (deactivate_products, activate_products)
-    list_filter = ("is_active",)
+    list_filter = ("is_active", StockLevelFilter)
     search_fields = ("^sku", "name")
     ordering = ("sku",)
     # Change form: a product variant is quickest made with "Save as new".
@@ -115,3 +117,7 @@ class OrderItemAdmin(ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         """The price paid is a snapshot: set when the line is added, read-only after."""
         return ("price_at_purchase",) if obj is not None else ()
+
+
+# Revenue, orders by status, top products and low stock, one click from the index.
+site.register_page(SALES_DASHBOARD)

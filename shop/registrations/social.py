@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from shop.admin import ModelAdmin, register
 from shop.models import Comment, Post, Profile, User
+from shop.registrations.customers import CustomerLinksMixin
 from shop.registrations.site import site
 
 
 @register(User, site=site)
-class UserAdmin(ModelAdmin):
+class UserAdmin(CustomerLinksMixin, ModelAdmin):
     list_display = ("username", "email", "role", "is_active", "created_at")
     list_filter = ("role", "is_active", "created_at")
     search_fields = ("^username", "email")

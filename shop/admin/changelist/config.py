@@ -235,11 +235,17 @@ def check_changelist_options(model_admin: ModelAdmin, extra: Collection[str] = (
         except ChangeListConfigError as exc:
             problems.append(str(exc))
 
+    # Imported here: simple_filter reads the reserved names from params, which imports us.
+    from shop.admin.changelist.simple_filter import filter_class_problems
+
     model = model_admin.model
     for name in model_admin.list_display:
         attempt(resolve_display_field, model_admin, name, extra)
     for entry in model_admin.list_filter:
-        attempt(resolve_filter_entry, model, entry)
+        if isinstance(entry, str):
+            attempt(resolve_filter_entry, model, entry)
+        else:
+            problems.extend(filter_class_problems(entry))
     for spec in model_admin.search_fields:
         attempt(resolve_search_field, model, spec)
     for name in model_admin.ordering or ():

@@ -28,6 +28,7 @@ from shop.admin.changelist.config import (
     resolve_filter_entry,
 )
 from shop.admin.changelist.params import query_string
+from shop.admin.changelist.simple_filter import SimpleListFilter
 from shop.admin.changelist.values import enum_values, python_type
 from shop.admin.forms.related import parse_key
 from shop.admin.paths import SEPARATOR, ResolvedPath
@@ -218,7 +219,21 @@ def related_filter(ctx: FilterContext, relation: RelationPath) -> FilterSpec:
     return spec
 
 
-def build_filter_spec(ctx: FilterContext, entry: str) -> FilterSpec:
+def simple_filter_spec(ctx: FilterContext, bound: SimpleListFilter) -> FilterSpec:
+    """All / each declared choice of a SimpleListFilter (repeated values select several)."""
+    key = bound.parameter_name
+    selected = set(ctx.kept.get(key, []))
+    choices = [Choice("All", not selected, _link(ctx, {}, (key,)))]
+    choices += [
+        Choice(label, value in selected, _link(ctx, {key: value}, (key,)))
+        for value, label in bound.choices
+    ]
+    return FilterSpec(capfirst(bound.title), (key,), choices)
+
+
+def build_filter_spec(ctx: FilterContext, entry: str | SimpleListFilter) -> FilterSpec:
+    if isinstance(entry, SimpleListFilter):
+        return simple_filter_spec(ctx, entry)
     resolved = resolve_filter_entry(ctx.model_admin.model, entry)
     if isinstance(resolved, RelationPath):
         return related_filter(ctx, resolved)

@@ -38,6 +38,7 @@ from shop.admin.changelist.params import (
     query_string,
 )
 from shop.admin.changelist.query import page_query, query_labels
+from shop.admin.changelist.simple_filter import bind_filters
 from shop.admin.paths import SEPARATOR
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class ChangeList:
             for field in self.fields
         )
         self.filter_entries = list(admin.get_list_filter(request))
+        self.simple_filters = bind_filters(request, admin, self.filter_entries)
         self.search_fields = [
             resolve_search_field(self.model, spec) for spec in admin.get_search_fields(request)
         ]
@@ -94,14 +96,22 @@ class ChangeList:
     def _param_spec(self) -> ParamSpec:
         chains = set()
         for entry in self.filter_entries:
+            if entry in self.simple_filters:
+                continue  # a filter class: its own where(), no path to walk
             resolved = resolve_filter_entry(self.model, entry)
             chains.add(tuple(rel.key for rel in resolved.relationships))
         if self.date_path is not None:
             chains.add(tuple(rel.key for rel in self.date_path.relationships))
         mapper = self.model_admin.mapper
         pk_name = mapper.get_property_by_column(mapper.primary_key[0]).key
+        simple = {bound.parameter_name: bound for bound in self.simple_filters.values()}
         return ParamSpec(
-            self.model, self.sortable, frozenset(chains), self.model_admin.date_hierarchy, pk_name
+            self.model,
+            self.sortable,
+            frozenset(chains),
+            self.model_admin.date_hierarchy,
+            pk_name,
+            simple,
         )
 
     # Query
@@ -175,7 +185,10 @@ class ChangeList:
             self.params.kept,
             datetime.now(UTC).date(),
         )
-        return [build_filter_spec(context, entry) for entry in self.filter_entries]
+        return [
+            build_filter_spec(context, self.simple_filters.get(entry, entry))
+            for entry in self.filter_entries
+        ]
 
     def _date_hierarchy(self) -> datehierarchy.DateHierarchy | None:
         if self.date_path is None:

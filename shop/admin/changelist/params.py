@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import QueryDict
@@ -23,9 +23,16 @@ from shop.admin.changelist import conditions, values
 from shop.admin.changelist.config import resolve_relation
 from shop.admin.paths import SEPARATOR, PathError, ResolvedPath, resolve
 
+if TYPE_CHECKING:
+    from shop.admin.changelist.simple_filter import SimpleListFilter
+
 ALL_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ERROR_FLAG = "all", "o", "p", "q", "e"
 IS_POPUP_VAR, TO_FIELD_VAR, IS_FACETS_VAR = "_popup", "_to_field", "_facets"
 IGNORED_VARS = frozenset({IS_POPUP_VAR, IS_FACETS_VAR})  # no popups or facets here
+# The changelist's own parameters: no filter may take one of these names.
+RESERVED_VARS = frozenset(
+    {ALL_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ERROR_FLAG, TO_FIELD_VAR, *IGNORED_VARS}
+)
 DATE_PARTS = ("year", "month", "day")
 MAX_PAGE = 10**9
 MAX_SEARCH_LENGTH = 500
@@ -51,6 +58,8 @@ class ParamSpec:
     relation_chains: frozenset[tuple[str, ...]]  # relationship paths filters may walk
     date_hierarchy: str | None
     pk_name: str
+    # list_filter classes (SimpleListFilter) by parameter_name, bound to the request.
+    simple_filters: Mapping[str, SimpleListFilter] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,8 @@ def _allowed(spec: ParamSpec, chain: tuple[str, ...]) -> bool:
 
 
 def parse_filter(spec: ParamSpec, key: str, raws: list[str]) -> FilterLookup:
+    if key in spec.simple_filters:
+        return _simple_filter(spec.simple_filters[key], key, raws)
     name, lookup = _split_key(key)
     try:
         path = resolve(spec.model, name)
@@ -196,6 +207,14 @@ def parse_filter(spec: ParamSpec, key: str, raws: list[str]) -> FilterLookup:
         path, spec.model, lambda expr: conditions.lookup_condition(expr, lookup, typed)
     )
     return FilterLookup(key, lookup, tuple(raws), condition)
+
+
+def _simple_filter(bound: SimpleListFilter, key: str, raws: list[str]) -> FilterLookup:
+    """A SimpleListFilter's parameter: only its declared values reach its where()."""
+    declared = {value for value, _label in bound.choices}
+    if any(raw not in declared for raw in raws):
+        raise IncorrectLookupParameters(f"{key!r} has no such choice")
+    return FilterLookup(key, "exact", tuple(raws), bound.condition(raws))
 
 
 def _relation_isnull(spec: ParamSpec, key: str, name: str, raws: list[str]) -> FilterLookup:
