@@ -114,6 +114,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# A course's grade book posts every enrolled student on one page, 8 fields a row (Django's
+# default of 1,000 fields would refuse a course of 125); the body size limit still holds.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 LOGGING = {
     "version": 1,

@@ -11,30 +11,41 @@ import pytest
 from sqlalchemy import select
 
 from shop.db import SessionFactory
-from shop.models import Order, Product, User
+from shop.models import Course, Enrollment, Product, Student
 from shop.registrations import site
 from tests.browser import PASSWORD, chromium, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
+COURSE = "MATH101 Algebra"
 
-def _orders(count: int) -> list[int]:
+
+def _students(count: int) -> list[int]:
+    """Student ids in the list's order (by last name), a course and a product."""
     with SessionFactory() as session, session.begin():
-        buyer = User(username="buyer", email="buyer@example.com")
-        rows = [Order(user=buyer) for _ in range(count)]
+        rows = [
+            Student(first_name="Ada", last_name=f"Student{n}", email=f"student{n}@example.com")
+            for n in range(count)
+        ]
         session.add_all(rows)
+        session.add(Course(code="MATH101", title="Algebra", credits=3))
         session.add(Product(sku="MUG-1", name="Mug", price=Decimal("7.50"), stock=3))
         session.flush()
-        return sorted(order.id for order in rows)
+        return [student.id for student in rows]
 
 
-def _statuses() -> dict[int, str]:
+def _enrolled() -> list[int]:
     with SessionFactory() as session:
-        return dict(session.execute(select(Order.id, Order.status)).all())
+        return sorted(session.scalars(select(Enrollment.student_id)))
 
 
-def _row(page, order_id: int):
-    return page.locator(f'#result_list tbody tr[data-pk="{order_id}"]')
+def _student_ids() -> list[int]:
+    with SessionFactory() as session:
+        return list(session.scalars(select(Student.id)))
+
+
+def _row(page, student_id: int):
+    return page.locator(f'#result_list tbody tr[data-pk="{student_id}"]')
 
 
 def test_actions_in_a_browser(
@@ -43,17 +54,17 @@ def test_actions_in_a_browser(
     from playwright.sync_api import expect
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    monkeypatch.setattr(site.get_model_admin(Order), "list_per_page", 3)
+    monkeypatch.setattr(site.get_model_admin(Student), "list_per_page", 3)
     django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
-    ids = _orders(5)
-    orders = f"{live_server.url}/admin/commerce/order/"
+    ids = _students(5)
+    students = f"{live_server.url}/admin/school/student/"
 
     with chromium(chromium_path) as browser:
         page = browser.new_page()
         sign_in(page, live_server.url)
 
-        # Tick two rows: the counter follows; run "Set status" with its form.
-        page.goto(f"{orders}?o=0")  # by id: the first page shows the three first orders
+        # Tick two rows: the counter follows; run "Enroll … in course" with its form.
+        page.goto(f"{students}?q=Student")
         counter = page.locator(".actions .action-counter")
         expect(counter).to_have_text("0 of 3 selected")
         expect(page.locator(".select-across-choice")).to_be_hidden()
@@ -61,32 +72,29 @@ def test_actions_in_a_browser(
         _row(page, ids[1]).locator("input.action-select").check()
         expect(counter).to_have_text("2 of 3 selected")
         expect(_row(page, ids[0])).to_have_class(re.compile("selected"))
-        page.locator(".actions select[name=action]").select_option("set_order_status")
+        page.locator(".actions select[name=action]").select_option("enroll_in_course")
         page.get_by_role("button", name="Go").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Set status of selected orders")
-        page.get_by_label("New status").select_option("shipped")
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text("Enroll selected students in course …")
+        page.get_by_label("Course").select_option(label=COURSE)
         page.get_by_role("button", name="Apply").click()
-        expect(page.locator(".messagelist")).to_contain_text("2 orders were set to “shipped”.")
-        expect(page).to_have_url(f"{orders}?o=0")
-        assert [_statuses()[i] for i in ids] == [
-            "shipped",
-            "shipped",
-            "pending",
-            "pending",
-            "pending",
-        ]
+        expect(page.locator(".messagelist")).to_contain_text(f"Enrolled 2 students in “{COURSE}”.")
+        expect(page).to_have_url(f"{students}?q=Student")
+        assert _enrolled() == sorted(ids[:2])
 
-        # Select the page, then "Select all 5 orders" across pages: delete them all.
+        # Select the page, then "Select all 5 students" across pages: delete them all,
+        # their enrollments with them.
         page.locator("#action-toggle").check()
         expect(counter).to_have_text("3 of 3 selected")
-        page.get_by_role("button", name="Select all 5 orders").click()
+        page.get_by_role("button", name="Select all 5 students").click()
         expect(page.locator(".actions .all")).to_have_text("All 5 selected")
         page.locator(".actions select[name=action]").select_option("delete_selected")
         page.get_by_role("button", name="Go").click()
-        expect(page.get_by_role("main")).to_contain_text("Orders: 5")
+        expect(page.get_by_role("main")).to_contain_text("Students: 5")
+        expect(page.get_by_role("main")).to_contain_text("Enrollments: 2")
         page.get_by_role("button", name=re.compile("Yes, I.m sure")).click()
-        expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 5 orders.")
-        assert _statuses() == {}
+        expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 5 students.")
+        assert (_student_ids(), _enrolled()) == ([], [])
 
 
 def test_object_actions_and_list_editable_in_a_browser(
@@ -96,22 +104,23 @@ def test_object_actions_and_list_editable_in_a_browser(
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
-    [order_id] = _orders(1)
+    [student_id, other_id] = _students(2)
 
     with chromium(chromium_path) as browser:
         page = browser.new_page()
         sign_in(page, live_server.url)
 
-        # The change page's action box runs the same action on this order alone.
-        page.goto(f"{live_server.url}/admin/commerce/order/{order_id}/change/")
+        # The change page's action box runs the same action on this student alone.
+        change = f"{live_server.url}/admin/school/student/{student_id}/change/"
+        page.goto(change)
         box = page.locator("form.object-actions")
-        box.locator("select[name=action]").select_option("set_order_status")
+        box.locator("select[name=action]").select_option("enroll_in_course")
         box.get_by_role("button", name="Go").click()
-        page.get_by_label("New status").select_option("paid")
+        page.get_by_label("Course").select_option(label=COURSE)
         page.get_by_role("button", name="Apply").click()
-        expect(page).to_have_url(f"{live_server.url}/admin/commerce/order/{order_id}/change/")
-        expect(page.locator(".messagelist")).to_contain_text("1 order was set to “paid”.")
-        assert _statuses() == {order_id: "paid"}
+        expect(page).to_have_url(change)
+        expect(page.locator(".messagelist")).to_contain_text(f"Enrolled 1 student in “{COURSE}”.")
+        assert _enrolled() == [student_id], f"not student {other_id}"
 
         # list_editable: change a product's stock in the list, then Save.
         page.goto(f"{live_server.url}/admin/commerce/product/")

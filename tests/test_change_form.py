@@ -15,7 +15,6 @@ from shop.admin.forms import save
 from shop.models import (
     Appointment,
     CartItem,
-    OrderItem,
     Product,
     Profile,
 )
@@ -273,13 +272,17 @@ def test_model_validators_become_field_errors(admin_client: Client, session: Ses
 def test_raw_id_input_refuses_a_missing_id(
     admin_client: Client, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(site.get_model_admin(OrderItem), "fk_select_limit", 1)
-    products = [factories.product(session) for _ in range(2)]
-    order = factories.order(session, factories.user(session), [(products[0], 1)])
-    data = {"order": order.id, "product": "987654", "quantity": "1", "price_at_purchase": "1.00"}
-    response = admin_client.post("/admin/commerce/orderitem/add/", {**data, "_save": "1"})
+    monkeypatch.setattr(site.get_model_admin(CartItem), "fk_select_limit", 1)
+    for _ in range(2):  # more products than fk_select_limit: never a select
+        factories.product(session)
+    cart = factories.cart(session)
+    data = {"cart": cart.id, "product": "987654", "quantity": "1"}
+    response = admin_client.post("/admin/commerce/cartitem/add/", {**data, "_save": "1"})
     assert response.status_code == 200
     assert response.context["form"].errors["product"] == [
         "Select a valid choice. That choice is not one of the available choices."
     ]
+    assert "cart" not in response.context["form"].errors  # an existing id is accepted
     assert 'class="vForeignKeyRawIdAdminField"' in response.content.decode()
+    session.expire_all()
+    assert session.scalars(select(CartItem).where(CartItem.cart_id == cart.id)).all() == []

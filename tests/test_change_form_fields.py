@@ -18,7 +18,6 @@ from shop.admin.forms.related import RawIdWidget, RelatedField
 from shop.models import (
     Appointment,
     Enrollment,
-    Order,
     OrderItem,
     Post,
     Product,
@@ -121,10 +120,13 @@ def test_keys_versions_and_timestamps_are_not_editable(rf_request: Any, session:
     assert list(form.fields) == [
         "username", "email", "bio", "role", "is_active", "following", "liked_posts",
     ]  # fmt: skip
-    order = factories.order(session, factories.user(session), [])
-    layout = build_layout(rf_request, site.get_model_admin(Order), order)
+    # On the change page of a versioned model with a timestamp and no declared fields:
+    user = factories.user(session)
+    layout = build_layout(rf_request, site.get_model_admin(User), user)
     assert "created_at" in layout.readonly  # shown, read-only, on the change page
     assert "_version" in layout.form_class.base_fields  # the version the user saw
+    assert not {"id", "version_id", "created_at"} & set(layout.form_class.base_fields)
+    assert layout.initial(user)["_version"] == user.version_id
 
 
 def test_many_to_one_fields_are_named_after_the_relationship(

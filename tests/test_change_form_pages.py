@@ -223,24 +223,29 @@ def test_fieldsets_render_with_their_titles(admin_client: Client, session: Sessi
 def test_price_paid_is_read_only_once_the_line_exists(
     admin_client: Client, session: Session
 ) -> None:
-    assert (
-        'name="price_at_purchase"'
-        in admin_client.get("/admin/commerce/orderitem/add/").content.decode()
-    )
+    # Lines are written by checkout only: there is no add page to type a price into.
+    assert admin_client.get("/admin/commerce/orderitem/add/").status_code == 403
     product = make_product(session, price="5.00")
     order = factories.order(session, factories.user(session), [(product, 2)])
     line = order.items[0]
+    product.price = Decimal("7.00")  # today's price moves on; the price paid does not
+    session.flush()
     url = change_url(line, "commerce/orderitem")
     content = admin_client.get(url).content.decode()
+    assert "<h1>View order item</h1>" in content
     assert 'name="price_at_purchase"' not in content
     assert '<div class="readonly">5.00</div>' in content
+    # The order's page shows the snapshot in its inline row, never as an input.
+    content = admin_client.get(change_url(order, "commerce/order")).content.decode()
+    assert '<td class="field-price_at_purchase"><p class="readonly">5.00</p></td>' in content
+    assert 'name="items-0-price_at_purchase"' not in content
     data = {"order": order.id, "product": product.id, "quantity": "3", "price_at_purchase": "0.01"}
     response = admin_client.post(url, {**data, "_save": "1"})
-    assert response.status_code == 302
+    assert response.status_code == 403
     session.expire_all()
     saved = session.get(OrderItem, line.id)
     assert saved is not None
-    assert (saved.quantity, saved.price_at_purchase) == (3, Decimal("5.00"))
+    assert (saved.quantity, saved.price_at_purchase) == (2, Decimal("5.00"))
 
 
 def test_read_only_links_only_for_http_urls(

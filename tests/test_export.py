@@ -118,22 +118,26 @@ def test_jsonl_matches_the_list_with_json_types(admin_client, session) -> None:
     mug, plate = factories.product(session, price="7.50"), factories.product(session, price="2.05")
     first = factories.order(session, buyer, [(mug, 2), (plate, 1)])
     second = factories.order(session, other, [(plate, 3)])
-    third = factories.order(session, buyer, [(mug, 1)])
+    third = factories.order(session, buyer, [(mug, 3)])  # fewer lines, a larger total
     first.created_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     third.status = "paid"
     session.flush()
-    params = {"o": "-3", "user__username": "ada"}  # total, descending; only ada's orders
+    params = {"o": "-4", "user__username": "ada"}  # total, descending; only ada's orders
     shown = column(admin_client.get(ORDERS, params), "id")
     rows = json_rows(export(admin_client, ORDERS, {**params, "format": "jsonl"}))
-    assert [str(row["id"]) for row in rows] == shown == [str(first.id), str(third.id)]
-    assert rows[0] == {
+    assert [str(row["id"]) for row in rows] == shown == [str(third.id), str(first.id)]
+    assert rows[1] == {
         "id": first.id,
         "user__username": "ada",
         "status": "pending",
+        "item_count": 2,  # a number, as counted by the database
         "total": "17.05",  # a string: exact, never a float
         "created_at": "2026-01-02T03:04:05+00:00",
     }
-    assert rows[1]["status"] == "paid"  # the stored value, not the label "Paid"
+    # The keys in the list's column order.
+    assert list(rows[1]) == ["id", "user__username", "status", "item_count", "total", "created_at"]
+    assert rows[0]["status"] == "paid"  # the stored value, not the label "Paid"
+    assert (rows[0]["item_count"], rows[0]["total"]) == (1, "22.50")
     assert second.id not in [row["id"] for row in rows]
 
 

@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shop.models import Cart, CartItem, Enrollment, Order, OrderItem, Owner, Pet
+from shop.admin import AdminSite, ModelAdmin
+from shop.admin.inlines import TabularInline
+from shop.models import Cart, CartItem, Enrollment, Order, OrderItem, Owner, Pet, Product, User
 from shop.registrations import site
 from shop.registrations.commerce import CartItemInline
 from tests import factories
@@ -355,13 +358,17 @@ def test_a_view_only_parent_shows_its_rows_read_only(
     assert 'name="items-0-DELETE"' not in page
 
 
-# Order lines: the price snapshot
+# Order lines: placed at checkout, never edited on the order's page
 
 
 def _order(session: Session, price: str = "9.99") -> tuple[Order, OrderItem]:
     product = factories.product(session, price=price)
     order = factories.order(session, factories.user(session), [(product, 2)])
     return order, order.items[0]
+
+
+def _order_page(order: Order) -> str:
+    return f"/admin/commerce/order/{order.id}/change/"
 
 
 def _order_data(order: Order, existing: list[dict[str, Any]], **kwargs: Any) -> dict[str, str]:
@@ -374,7 +381,121 @@ def _order_data(order: Order, existing: list[dict[str, Any]], **kwargs: Any) -> 
     }
 
 
-def test_a_new_line_in_an_existing_order_snapshots_the_product_price(
+def _lines(session: Session, order: Order) -> list[tuple[int, int, Decimal]]:
+    """(product id, quantity, price paid) of the order's lines, as stored."""
+    session.expire_all()
+    rows = session.execute(
+        select(OrderItem.product_id, OrderItem.quantity, OrderItem.price_at_purchase)
+        .where(OrderItem.order_id == order.id)
+        .order_by(OrderItem.id)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_the_order_inline_shows_its_lines_read_only_with_nothing_to_add_or_delete(
+    admin_client: Client, session: Session
+) -> None:
+    order, line = _order(session)
+    response = admin_client.get(_order_page(order))
+    page = response.content.decode()
+    (inline,) = response.context["inline_admin_formsets"]
+    rights = inline.formset.rights
+    assert (rights.add, rights.change, rights.delete) == (False, False, False)
+    assert f'name="items-0-id" value="{line.id}"' in page
+    for field in ("product", "quantity", "price_at_purchase", "DELETE"):
+        assert f'name="items-0-{field}"' not in page
+    assert 'name="items-1-product"' not in page  # no extra row
+    assert "items-__prefix__" not in page  # no template for "Add another"
+    assert 'name="items-TOTAL_FORMS" value="1"' in page
+    assert '<td class="field-quantity"><p class="readonly">2</p></td>' in page
+    assert '<td class="field-price_at_purchase"><p class="readonly">9.99</p></td>' in page
+
+
+def test_a_post_to_the_order_inline_changes_and_adds_no_line(
+    admin_client: Client, session: Session
+) -> None:
+    order, line = _order(session)
+    other = factories.product(session, price="4.25")
+    existing = [{"id": line.id, "quantity": 3, "price_at_purchase": "0.01", "product": other.id}]
+    new = [{"product": other.id, "quantity": 1, "price_at_purchase": "0.01"}]
+    response = admin_client.post(_order_page(order), _order_data(order, existing, new=new))
+    assert response.status_code == 302  # read-only values are ignored, as in Django
+    assert _lines(session, order) == [(line.product_id, 2, Decimal("9.99"))]
+    assert audit_of(session, "commerce.orderitem", line.id) == []
+
+
+def test_a_post_deleting_an_order_line_is_refused(admin_client: Client, session: Session) -> None:
+    order, line = _order(session)
+    data = _order_data(order, [{"id": line.id, "DELETE": True}])
+    response = admin_client.post(_order_page(order), data)
+    assert response.status_code == 200
+    assert page_errors(response, "items")[0] == ["You may not delete order items."]
+    assert _lines(session, order) == [(line.product_id, 2, Decimal("9.99"))]
+
+
+# The engine's hooks for rows that are set once: `existing_readonly_fields` and
+# `prepare_child`, on order lines as a shop whose staff type in orders would have them.
+
+MOST_PER_LINE = 50
+
+
+class SnapshotLineInline(TabularInline):
+    """A new line takes its product's price; an existing line keeps its product."""
+
+    model = OrderItem
+    fields = ("product", "quantity", "price_at_purchase")
+    existing_readonly_fields = ("product",)
+    extra = 1
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> tuple[str, ...]:
+        # Typed on the add page only; once the order exists a new line takes today's price.
+        return ("price_at_purchase",) if obj is not None else ()
+
+    def prepare_child(self, request: Any, parent: Any, child: Any, *, add: bool) -> None:
+        if child.quantity > MOST_PER_LINE:
+            raise ValueError(f"At most {MOST_PER_LINE} of a product per line.")
+        if not add:
+            return
+        product = request.db.get(Product, child.product_id)
+        if not product.is_active:
+            raise ValueError(f"“{product}” is no longer sold.")
+        if child.price_at_purchase is None:
+            child.price_at_purchase = product.price
+
+
+class TypedOrderAdmin(ModelAdmin):
+    fields = ("user", "status")
+    inlines = (SnapshotLineInline,)
+
+
+# A site with that order page, mounted by the tests marked urls(__name__).
+typed_orders = AdminSite(name="admin")
+typed_orders.audit_log = site.audit_log
+typed_orders.register(Order, TypedOrderAdmin)
+typed_orders.register([Product, User])
+urlpatterns = [path("admin/", typed_orders.urls)]
+
+
+@pytest.mark.urls(__name__)
+def test_existing_readonly_fields_are_shown_on_existing_rows_and_chosen_on_new_rows(
+    admin_client: Client, session: Session
+) -> None:
+    order, line = _order(session)
+    page = admin_client.get(_order_page(order)).content.decode()
+    assert 'name="items-0-product"' not in page
+    assert f'<a href="/admin/commerce/product/{line.product_id}/change/">' in page
+    assert 'name="items-0-quantity" value="2"' in page  # still editable
+    assert 'name="items-1-product"' in page  # a new line chooses its product
+    assert 'name="items-__prefix__-product"' in page
+    assert 'name="items-0-price_at_purchase"' not in page
+    assert 'name="items-1-price_at_purchase"' not in page
+    add_page = admin_client.get("/admin/commerce/order/add/").content.decode()
+    assert 'name="items-0-product"' in add_page
+    assert 'name="items-0-price_at_purchase"' in add_page
+
+
+@pytest.mark.urls(__name__)
+def test_prepare_child_snapshots_the_price_of_a_new_row_and_posted_readonly_values_are_ignored(
     admin_client: Client, session: Session
 ) -> None:
     order, line = _order(session)
@@ -383,31 +504,21 @@ def test_a_new_line_in_an_existing_order_snapshots_the_product_price(
     session.flush()
     existing = [{"id": line.id, "quantity": 3, "price_at_purchase": "0.01", "product": later.id}]
     new = [{"product": later.id, "quantity": 1, "price_at_purchase": "0.01"}]
-    response = admin_client.post(
-        f"/admin/commerce/order/{order.id}/change/", _order_data(order, existing, new=new)
-    )
+    response = admin_client.post(_order_page(order), _order_data(order, existing, new=new))
     assert response.status_code == 302, page_errors(response, "items")
-    session.expire_all()
-    lines = {item.product_id: item for item in session.get(Order, order.id).items}  # type: ignore[union-attr]
-    assert lines[line.product_id].price_at_purchase == Decimal("9.99")  # never changes
-    assert lines[line.product_id].quantity == 3
-    assert lines[later.id].price_at_purchase == Decimal("4.25")  # the snapshot
-    assert lines[later.id].quantity == 1
+    assert _lines(session, order) == [
+        (line.product_id, 3, Decimal("9.99")),  # its product and price never change
+        (later.id, 1, Decimal("4.25")),  # the snapshot, not the posted 0.01
+    ]
+    (added,) = session.scalars(
+        select(OrderItem.id).where(OrderItem.order_id == order.id, OrderItem.id != line.id)
+    )
+    (action, changes), *_ = audit_of(session, "commerce.orderitem", added)
+    assert (action, changes["price_at_purchase"]) == ("add", (None, "4.25"))
 
 
-def test_an_order_line_shows_its_price_and_product_read_only(
-    admin_client: Client, session: Session
-) -> None:
-    order, _line = _order(session)
-    page = admin_client.get(f"/admin/commerce/order/{order.id}/change/").content.decode()
-    assert 'name="items-0-price_at_purchase"' not in page
-    assert 'name="items-0-product"' not in page
-    assert 'name="items-0-quantity"' in page
-    assert 'name="items-1-product"' in page  # a new line chooses its product
-    assert 'name="items-1-price_at_purchase"' not in page
-
-
-def test_new_order_lines_take_the_price_typed_on_the_add_page(
+@pytest.mark.urls(__name__)
+def test_prepare_child_keeps_a_price_typed_on_the_add_page(
     admin_client: Client, session: Session
 ) -> None:
     buyer, product = factories.user(session), factories.product(session, price="5.00")
@@ -422,7 +533,43 @@ def test_new_order_lines_take_the_price_typed_on_the_add_page(
     response = admin_client.post("/admin/commerce/order/add/", data)
     assert response.status_code == 302, page_errors(response, "items")
     order = session.execute(select(Order).where(Order.user_id == buyer.id)).scalar_one()
-    assert [(i.quantity, i.price_at_purchase) for i in order.items] == [(2, Decimal("4.50"))]
+    assert _lines(session, order) == [(product.id, 2, Decimal("4.50"))]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    ("row", "error"),
+    [
+        ("inactive", "is no longer sold."),
+        ("too_many_new", f"At most {MOST_PER_LINE} of a product per line."),
+        ("too_many_existing", f"At most {MOST_PER_LINE} of a product per line."),
+    ],
+)
+def test_a_value_error_from_prepare_child_is_a_row_error_and_saves_nothing(
+    admin_client: Client, session: Session, row: str, error: str
+) -> None:
+    order, line = _order(session)
+    retired = factories.product(session, is_active=False)
+    fresh_product = factories.product(session)
+    quantity = MOST_PER_LINE + 1 if row == "too_many_existing" else 3
+    existing = [{"id": line.id, "quantity": quantity}]
+    new = [
+        {
+            "product": retired.id if row == "inactive" else fresh_product.id,
+            "quantity": MOST_PER_LINE + 1 if row == "too_many_new" else 1,
+        }
+    ]
+    data = _order_data(order, existing, new=new)
+    data["status"] = "paid"
+    response = admin_client.post(_order_page(order), data)
+    assert response.status_code == 200
+    _non_form, rows = page_errors(response, "items")
+    problems = [message for errors in rows for message in errors.get("__all__", [])]
+    assert len(problems) == 1, rows
+    assert problems[0].endswith(error)
+    assert _lines(session, order) == [(line.product_id, 2, Decimal("9.99"))]
+    assert session.scalar(select(Order.status).where(Order.id == order.id)) == "pending"
+    assert audit_of(session, "commerce.orderitem", line.id) == []
 
 
 # Large child sets

@@ -42,7 +42,9 @@ def related_rows_statement(site: AdminSite, target: type, request: HttpRequest |
     if site.is_registered(target):
         admin = site.get_model_admin(target)
         if request is not None:
-            statement = admin.get_query(request)
+            # The admin's scope without its labeled columns (counts, totals): a chooser
+            # shows the rows, and a correlated count per row would be wasted work.
+            statement = admin.get_query(request).with_only_columns(target)
             entries = admin.get_ordering(request)
         else:
             entries = admin.ordering or ()

@@ -6,7 +6,15 @@ Importing this package registers every mapped class (project/urls.py mounts `sit
 from __future__ import annotations
 
 # Imported for their side effect: each module registers its domain's models.
-from shop.registrations import accounts, audit, clinic, commerce, school, social  # noqa: F401
+from shop.registrations import (  # noqa: F401
+    accounts,
+    audit,
+    clinic,
+    commerce,
+    grade_report,
+    school,
+    social,
+)
 from shop.registrations.site import site
 
 __all__ = ["site"]

@@ -1,29 +1,30 @@
-"""The domain's admin actions: order status, product activation, enrollments, appointments.
+"""The domain's admin actions: product activation and enrollments (the clinic's are in
+shop.registrations.clinic_actions).
 
 Each is a Django-style action (`function(modeladmin, request, selection[, form])`) that
-writes through the engine's ActionWriter: every row changed is version-checked and
-audited, and the whole action is one transaction.
+writes through the engine's ActionWriter or a workflow of shop.services (enrolling):
+every row changed is version-checked and audited, and the whole action is one transaction.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
 from sqlalchemy import select
 
 from shop.admin import ModelAdmin, action
 from shop.admin.actions import (
+    ActionFailed,
     ActionParametersForm,
-    ActionWriter,
     RowChoiceField,
     Selection,
     change_selected,
 )
 from shop.models import Course, Enrollment
-from shop.models.commerce import ORDER_STATUSES
+from shop.registrations.workflows import end_read_before_first_write, refused_as_stale
+from shop.services.school.enrollments import EnrollmentRefused, enroll
 
 
 def _count(model_admin: ModelAdmin, count: int) -> str:
@@ -40,31 +41,6 @@ def _changed(request: HttpRequest, model_admin: ModelAdmin, count: int, what: st
 
 
 # Commerce
-
-
-class SetStatusForm(forms.Form):
-    status = forms.ChoiceField(
-        label="New status",
-        choices=[
-            ("", "---------"),
-            *((s, s.replace("_", " ").capitalize()) for s in ORDER_STATUSES),
-        ],
-    )
-
-
-@action(description="Set status of selected orders", permissions=["change"], form=SetStatusForm)
-def set_order_status(
-    model_admin: ModelAdmin, request: HttpRequest, selection: Selection, form: SetStatusForm
-) -> None:
-    status = form.cleaned_data["status"]
-    changed = change_selected(
-        request, model_admin, selection, lambda order: _set_status(order, status)
-    )
-    _changed(request, model_admin, changed, f"set to “{status}”")
-
-
-def _set_status(order: Any, status: str) -> None:
-    order.status = status
 
 
 @action(description="Deactivate selected products", permissions=["change"])
@@ -97,22 +73,48 @@ class EnrollForm(ActionParametersForm):
 def enroll_in_course(
     model_admin: ModelAdmin, request: HttpRequest, selection: Selection, form: EnrollForm
 ) -> None:
-    """Add an active enrollment per selected student; those already enrolled are skipped."""
+    """Add an active enrollment per selected student; those already enrolled are skipped.
+
+    Each enrollment is its own savepoint (shop.services.school.enroll): a student whom
+    someone else enrolled in the same course meanwhile counts as already enrolled, and
+    the other students are still enrolled.
+    """
     course = form.cleaned_data["course"]
-    enrollment_admin = model_admin.admin_site.get_model_admin(Enrollment)
-    writer = ActionWriter(request, model_admin)
-    found = already = 0
-    with writer.atomic():
-        for batch in selection.batches():
-            found += len(batch)
-            enrolled = _enrolled(selection, course, [student.id for student in batch])
-            already += len(enrolled)
-            for student in batch:
-                if student.id not in enrolled:
-                    enrollment = Enrollment(student_id=student.id, course_id=course.id)
-                    writer.add(enrollment, enrollment_admin)
-        selection.check_complete(found)
-    text = f"Enrolled {_count(model_admin, writer.added)} in “{course}”."
+    session = selection.session
+    actor = request.user.get_username()
+    found = added = already = 0
+    for batch in selection.batches():
+        found += len(batch)
+        enrolled = _enrolled(selection, course, [student.id for student in batch])
+        if added == 0:
+            end_read_before_first_write(session)
+        for student in batch:
+            if student.id in enrolled:
+                already += 1
+                continue
+            try:
+                with refused_as_stale(student):
+                    outcome = enroll(session, student, course, actor=actor)
+            except EnrollmentRefused as exc:
+                raise ActionFailed(f"{exc.message} Nothing was changed.") from None
+            if outcome.created:
+                added += 1
+            else:
+                already += 1
+    selection.check_complete(found)
+    _report_enrolled(request, model_admin, course, added, already)
+
+
+def _report_enrolled(
+    request: HttpRequest, model_admin: ModelAdmin, course: Course, added: int, already: int
+) -> None:
+    if added == 0:
+        who = "the selected student is" if already == 1 else f"all {already} selected are"
+        messages.warning(
+            request, f"Nobody was enrolled in “{course}”: {who} already enrolled in it."
+        )
+        return
+    text = f"Enrolled {_count(model_admin, added)} in “{course}”."
     if already:
         text += f" {_count(model_admin, already)} already enrolled: left as they were."
     messages.success(request, text)
@@ -135,19 +137,3 @@ def drop_enrollments(model_admin: ModelAdmin, request: HttpRequest, selection: S
 def _drop(enrollment: Any) -> None:
     enrollment.status = "dropped"
     enrollment.grade = None
-
-
-# Clinic
-
-
-@action(description="Cancel selected appointments", permissions=["change"])
-def cancel_appointments(
-    model_admin: ModelAdmin, request: HttpRequest, selection: Selection
-) -> None:
-    changed = change_selected(request, model_admin, selection, _cancel)
-    _changed(request, model_admin, changed, "cancelled")
-
-
-def _cancel(appointment: Any) -> None:
-    if appointment.status == "scheduled":
-        appointment.status = "cancelled"

@@ -85,7 +85,8 @@ def save_object(
         session.rollback()
         return False
     if not add and any(rows.has_changes() for rows in inlines):
-        touch_version(obj)  # its rows are part of it: a concurrent editor must conflict
+        # Its rows are part of it: a concurrent editor must conflict, updated_at must move.
+        touch_parent(obj)
     try:
         model_admin.save_model(request, obj, form, change=not add)
         if add:
@@ -127,18 +128,30 @@ def is_write_conflict(exc: Exception) -> bool:
     return getattr(orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
 
 
-def touch_version(obj: Any) -> None:
-    """Make the next flush UPDATE `obj` with its version check though no column changed."""
+def touch_parent(obj: Any) -> None:
+    """Make the next flush UPDATE `obj` though none of its columns changed.
+
+    Its version moves (a concurrent editor of the object conflicts) and its `onupdate`
+    stamps fire (a cart's updated_at). A model with neither is left alone: the UPDATE
+    would change nothing.
+    """
     state = sa_inspect(obj)
     mapper = state.mapper
     session = state.session
-    if mapper.version_id_col is None or (session is not None and session.is_modified(obj)):
+    stamped = any(column.onupdate is not None for column in mapper.columns)
+    if mapper.version_id_col is None and not stamped:
+        return
+    if session is not None and session.is_modified(obj):
         return
     for prop in mapper.column_attrs:
         column = prop.columns[0]
-        plain = column is not mapper.version_id_col and not column.primary_key
+        plain = (
+            column is not mapper.version_id_col
+            and not column.primary_key
+            and column.onupdate is None  # an explicit value would stop its onupdate
+        )
         if plain and prop.key in state.dict:
-            flag_modified(obj, prop.key)  # rewrites the same value, bumps the version
+            flag_modified(obj, prop.key)  # rewrites the same value
             return
 
 
