@@ -24,6 +24,7 @@ from shop.registrations.commerce import CartAdmin
 from shop.services.commerce import MAX_LINE_QUANTITY
 from tests import factories
 from tests.action_helpers import NO_ACTION, messages_of, staff_client
+from tests.auth_helpers import form_controls
 from tests.commerce_helpers import audit_trail, count, fill_cart, named_product
 from tests.inline_helpers import cart_data, item_row, page_errors
 
@@ -835,3 +836,30 @@ def test_editing_the_lines_on_the_cart_page_touches_the_cart(
     assert lines(session, cart) == {widget.id: 5}
     assert updated_at(session, cart) > aged
     assert cart.id not in listed(admin_client.get(CARTS, {"abandoned": "30"}))
+
+
+def test_editing_a_line_on_its_own_page_touches_the_cart(
+    admin_client: Client, session: Session, stocked: tuple[Cart, Product, Product]
+) -> None:
+    cart, widget, _gadget = stocked
+    aged = age(session, cart, 40)
+    [line] = session.scalars(select(CartItem).where(CartItem.cart_id == cart.id))
+    url = f"/admin/commerce/cartitem/{line.id}/change/"
+    data = {**form_controls(admin_client.get(url).content.decode(), "cartitem_form").data}
+    response = admin_client.post(url, {**data, "quantity": ["7"], "_save": "1"})
+    assert response.status_code == 302
+    assert lines(session, cart) == {widget.id: 7}
+    assert updated_at(session, cart) > aged
+
+
+def test_a_line_on_its_own_page_keeps_within_the_workflows_limit(
+    admin_client: Client, session: Session, stocked: tuple[Cart, Product, Product]
+) -> None:
+    cart, widget, _gadget = stocked
+    [line] = session.scalars(select(CartItem).where(CartItem.cart_id == cart.id))
+    url = f"/admin/commerce/cartitem/{line.id}/change/"
+    data = {**form_controls(admin_client.get(url).content.decode(), "cartitem_form").data}
+    response = admin_client.post(url, {**data, "quantity": [str(MAX_LINE_QUANTITY + 1)]})
+    assert response.status_code == 200
+    assert f"A cart line holds at most {MAX_LINE_QUANTITY:,} units." in response.content.decode()
+    assert lines(session, cart) == {widget.id: 2}

@@ -377,6 +377,8 @@ def test_nothing_on_the_page_can_be_typed_into(admin_client: Client, session: Se
     assert readonly_value(response, "status") == "Pending"
     assert readonly_value(response, "user") == order.user.username
     assert 'class="deletelink"' not in html  # a pending order is not deleted
+    assert 'name="_save"' not in html  # nothing to save: the page closes instead
+    assert 'class="button closelink"' in html
 
 
 def test_a_forged_post_to_the_page_changes_nothing(admin_client: Client, session: Session) -> None:

@@ -204,11 +204,18 @@ def _context(
         "has_delete_permission": model_admin.has_delete_permission(request, obj),
     }
     verb = "Add" if add else ("Change" if perms["has_change_permission"] else "View")
+    # A page where every field is read-only (an order placed at checkout) offers Close,
+    # not a Save that could change nothing; its actions still run from their own buttons.
+    can_type = add or _anything_to_type(form, formsets)
     site = model_admin.admin_site
     return {
         **site.each_context(request),
         **perms,
-        **_submit_flags(model_admin, add=add, **perms),
+        **_submit_flags(
+            model_admin,
+            add=add,
+            **{**perms, "has_change_permission": perms["has_change_permission"] and can_type},
+        ),
         "title": f"{verb} {model_admin.verbose_name}",
         "subtitle": None if add else str(obj),
         "model_admin": model_admin,
@@ -228,6 +235,24 @@ def _context(
         "preserved_filters": filters,
         **_urls(model_admin, obj, filters),
     }
+
+
+def _typable(form: Any) -> bool:
+    return any(not f.disabled and not f.widget.is_hidden for f in form.fields.values())
+
+
+def _anything_to_type(form: AdminModelForm, formsets: list[InlineFormSet]) -> bool:
+    """Whether the page has an input to change, or an inline row to add or delete."""
+    if _typable(form):
+        return True
+    for formset in formsets:
+        if formset.collapsed:
+            continue
+        if formset.rights.add or (formset.rights.delete and formset.can_delete):
+            return True
+        if any(_typable(row) for row in formset.forms):
+            return True
+    return False
 
 
 def _error_count(form: AdminModelForm, formsets: list[InlineFormSet]) -> int:
