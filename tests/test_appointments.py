@@ -102,6 +102,20 @@ def test_booking_a_vets_taken_slot_is_refused_with_a_clear_message(
     assert appointments_of(session, dr_who) == [other.id]
 
 
+def test_moving_an_appointment_onto_a_taken_slot_is_refused(
+    admin_client: Client, session: Session, pet, dr_who
+) -> None:
+    other = factories.owner_with_pets(session, pets=1).pets[0]
+    book(session, other, dr_who)
+    later = SLOT + timedelta(hours=2)
+    visit = book(session, pet, dr_who, later)
+
+    response = admin_client.post(f"{APPOINTMENTS}{visit.id}/change/", form_data(pet, dr_who))
+
+    assert field_errors(response, "scheduled_at") == [TAKEN]
+    assert fresh(session, Appointment, visit.id).scheduled_at == later
+
+
 def test_a_cancelled_appointment_still_holds_its_slot(
     admin_client: Client, session: Session, pet, dr_who
 ) -> None:
@@ -189,6 +203,29 @@ def test_a_new_appointment_in_the_past_is_refused_on_the_pets_page_too(
 
     _non_form, [errors] = page_errors(response, "appointments")
     assert errors["scheduled_at"][0].startswith("An appointment cannot be booked in the past")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"pet": "abc"}, "pet"),
+        ({"pet": "999999"}, "pet"),
+        ({"vet": "abc"}, "vet"),
+        ({"vet": "999999"}, "vet"),
+        ({"vet": ""}, "vet"),
+        ({"scheduled_at_0": "2031-02-30"}, "scheduled_at"),
+        ({"scheduled_at_1": "25:00:00"}, "scheduled_at"),
+        ({"scheduled_at_0": "", "scheduled_at_1": ""}, "scheduled_at"),
+        ({"notes": "x" * 501}, "notes"),
+    ],
+)
+def test_a_booking_with_bad_input_is_a_form_error_and_books_nothing(
+    admin_client: Client, session: Session, pet, dr_who, changes: dict[str, str], field: str
+) -> None:
+    response = admin_client.post(ADD, {**form_data(pet, dr_who), **changes})
+
+    assert field_errors(response, field) != []
+    assert session.scalar(select(func.count()).select_from(Appointment)) == 0
 
 
 def test_an_appointment_already_in_the_past_can_still_be_edited_and_completed(

@@ -76,7 +76,9 @@ def test_values_are_escaped(admin_client: Client, session: Session) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
 
 
-@pytest.mark.parametrize("object_id", ["999999", "abc", "1.5", "99999999999999999999999999"])
+@pytest.mark.parametrize(
+    "object_id", ["999999", "abc", "1.5", "2147483648", "99999999999", "99999999999999999999999999"]
+)
 def test_unknown_or_malformed_ids_redirect_with_djangos_warning(
     admin_client: Client, object_id: str
 ) -> None:

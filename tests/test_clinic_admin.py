@@ -105,6 +105,37 @@ def test_each_clinic_list_runs_the_same_queries_for_few_and_many_rows(
     assert few == many, queries.statements
 
 
+def test_the_owner_page_runs_the_same_queries_for_few_and_many_pets(
+    admin_client: Client, session: Session, queries: Any
+) -> None:
+    ann = named_owner(session, "Ann", 2)
+    url = f"{OWNERS}{ann.id}/change/"
+    few = measure(admin_client, queries, url)
+    ann.pets.extend(Pet(name=f"Extra {n}", species="bird") for n in range(15))
+    session.flush()
+    many = measure(admin_client, queries, url)
+    body = admin_client.get(url).content.decode()
+    assert 'name="pets-16-id"' in body  # every one of the 17 pets is a row of the inline
+    assert "Extra 14" in body
+    assert few == many, queries.statements
+
+
+def test_the_pet_page_runs_the_same_queries_for_few_and_many_appointments(
+    admin_client: Client, session: Session, queries: Any
+) -> None:
+    vets = [factories.vet(session) for _ in range(3)]
+    rex = named_owner(session, "Ann", 1).pets[0]
+    factories.appointment(session, rex, vets[0])
+    url = f"{PETS}{rex.id}/change/"
+    few = measure(admin_client, queries, url)
+    for days in range(1, 16):
+        factories.appointment(session, rex, vets[days % 3], days_ahead=days)
+    many = measure(admin_client, queries, url)
+    body = admin_client.get(url).content.decode()
+    assert 'name="appointments-15-id"' in body  # every one of the 16 is a row of the inline
+    assert few == many, queries.statements
+
+
 def test_appointments_filter_by_status_vet_and_species_with_a_date_hierarchy(
     admin_client: Client, session: Session
 ) -> None:

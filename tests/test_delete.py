@@ -337,7 +337,19 @@ def test_missing_delete_permission_on_cascaded_models_refuses(client, staff_user
 
 
 @pytest.mark.parametrize(
-    "object_id", ["987654", "abc", "1.5", "-", "99999999999999999999999", "1,2", "%00", " 1"]
+    "object_id",
+    [
+        "987654",
+        "abc",
+        "1.5",
+        "-",
+        "2147483648",
+        "99999999999",
+        "99999999999999999999999",
+        "1,2",
+        "%00",
+        " 1",
+    ],
 )
 def test_an_unknown_or_malformed_id_is_404(admin_client, session, object_id) -> None:
     factories.vet(session)

@@ -332,6 +332,38 @@ def test_transferring_to_the_current_owner_is_a_form_error(
     assert audit_of(session, "clinic.pet", rex.id) == []
 
 
+@pytest.mark.parametrize(
+    ("to_owner", "error"),
+    [
+        ("", "This field is required."),
+        ("abc", "Select a valid choice. That choice is not one of the available choices."),
+        ("999999", "Select a valid choice. That choice is not one of the available choices."),
+        ("9" * 40, "Select a valid choice. That choice is not one of the available choices."),
+    ],
+)
+def test_a_missing_or_unknown_new_owner_is_a_form_error(
+    admin_client: Client, session: Session, to_owner: str, error: str
+) -> None:
+    alice = owner(session, "Alice Smith", "Rex")
+    (rex,) = alice.pets
+    url = f"{PETS}{rex.id}/actions/"
+    data = {
+        "action": "transfer_pets",
+        "select_across": "0",
+        "_selected_action": [str(rex.id)],
+        "post": "yes",
+        "to_owner": to_owner,
+        "current_owners": seen_field(start(admin_client, url, [rex])),
+    }
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["to_owner"] == [error]
+    assert owner_of(session, rex) == alice.id
+    assert audit_of(session, "clinic.pet", rex.id) == []
+
+
 def test_pets_of_several_owners_move_together_from_the_list(
     admin_client: Client, session: Session
 ) -> None:
@@ -383,7 +415,12 @@ def test_select_across_is_refused_with_a_message(admin_client: Client, session: 
     assert owner_of(session, alice.pets[0]) == alice.id
 
 
-@pytest.mark.parametrize("tampered", ["x:1", "1:2:3", "1;2", "-1:2"])
+@pytest.mark.parametrize(
+    "tampered",
+    # The last three are no INTEGER id: out of range (an error on PostgreSQL), past
+    # Python's longest integer text, and a digit int() does not read.
+    ["x:1", "1:2:3", "1;2", "-1:2", "1:", "2147483648:1", "1:" + "9" * 5000, "\u00b2:1"],
+)
 def test_an_altered_list_of_owners_is_a_form_error(
     admin_client: Client, session: Session, tampered: str
 ) -> None:

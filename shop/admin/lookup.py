@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from sqlalchemy import and_
 
+from shop.admin.forms.fields import integer_limit
 from shop.admin.options import ModelAdmin
 
 INT_RE = re.compile(r"-?[0-9]{1,18}")  # fits a BIGINT on every database
@@ -30,7 +31,12 @@ def _coerce(column: Any, text: str) -> Any:
     except NotImplementedError:
         python_type = str
     if python_type is int:
-        return int(text) if INT_RE.fullmatch(text) else _INVALID
+        if not INT_RE.fullmatch(text):
+            return _INVALID
+        # Past the column's range PostgreSQL fails the query ("integer out of range"):
+        # no row has such a key, so the page answers as for any missing object.
+        value = int(text)
+        return value if abs(value) <= integer_limit(column.type) else _INVALID
     if "\x00" in text or len(text) > 255:
         return _INVALID  # PostgreSQL refuses NUL in text; no key is that long
     if python_type is str:

@@ -34,6 +34,8 @@ from shop.services.clinic import TransferRefused, transfer_pet
 from shop.services.clinic.transfers import SAME_OWNER
 
 MAX_PETS = 100  # each is listed with its owner on the page, and checked one by one
+# pets.id and owners.id are INTEGER: PostgreSQL refuses a larger parameter with an error.
+MAX_ID = 2**31 - 1
 SEEN_FIELD = "current_owners"
 
 ACROSS = (
@@ -137,7 +139,7 @@ class TransferPetsForm(ActionParametersForm):
             select(Pet).where(Pet.id.in_(pairs)).options(raiseload("*"))
         ).all()
         statement = select(Owner.id, Owner.name).where(Owner.id.in_(set(pairs.values())))
-        names = dict(self.session.execute(statement))
+        names: dict[int, str] = dict(self.session.execute(statement).all())
         return [
             SeenPet(pet.id, str(pet), pairs[pet.id], names.get(pairs[pet.id], "?"))
             for pet in sorted(pets, key=lambda pet: (pet.name, pet.id))
@@ -149,10 +151,19 @@ def _parse_pairs(text: str) -> dict[int, int] | None:
     pairs: dict[int, int] = {}
     for part in filter(None, text.split(",")):
         pet, _, owner = part.partition(":")
-        if not (pet.isdigit() and owner.isdigit()) or len(pet) > 18 or len(owner) > 18:
+        pet_id, owner_id = _id(pet), _id(owner)
+        if pet_id is None or owner_id is None:
             return None
-        pairs[int(pet)] = int(owner)
+        pairs[pet_id] = owner_id
     return pairs
+
+
+def _id(text: str) -> int | None:
+    """`text` as a row id (digits, within INTEGER), else None."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def _already_theirs(already: list[SeenPet]) -> str:

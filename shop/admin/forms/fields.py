@@ -166,9 +166,14 @@ def _choice_field(column: Column[Any], options: dict[str, Any]) -> forms.Field:
     return forms.TypedChoiceField(choices=choices, coerce=str, empty_value=None, **options)
 
 
+def integer_limit(type_: TypeEngine[Any]) -> int:
+    """The largest value an integer column of this type holds on every database."""
+    base = _base_type(type_)
+    return next((top for kind, top in INTEGER_RANGES if isinstance(base, kind)), 2**31 - 1)
+
+
 def _integer_field(column: Column[Any], options: dict[str, Any]) -> forms.Field:
-    base = _base_type(column.type)
-    limit = next((top for kind, top in INTEGER_RANGES if isinstance(base, kind)), 2**31 - 1)
+    limit = integer_limit(column.type)
     # Declared bounds (info={"min_value": 0}) narrow the range; CHECK text is not parsed.
     low = max(column.info.get("min_value", -limit - 1), -limit - 1)
     high = min(column.info.get("max_value", limit), limit)

@@ -11,6 +11,7 @@ static/admin/js/autocomplete.js turns it into a search-as-you-type chooser.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -20,12 +21,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from sqlalchemy.orm import Mapper, Session
 
-from shop.admin.forms.fields import EMPTY_LABEL, INTEGER_RANGES, FieldSource
+from shop.admin.forms.fields import EMPTY_LABEL, FieldSource, integer_limit
 from shop.admin.related_rows import autocomplete_url, related_rows_statement
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
 
+ID_RE = re.compile(r"-?[0-9]{1,20}")
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
 
 
@@ -41,11 +43,13 @@ def parse_key(mapper: Mapper[Any], raw: Any) -> Any:
     if kind is not int:
         return kind(raw)
     text = str(raw).strip()
-    if not text.lstrip("-").isdigit():  # "1e3", "0x10" and " 1 2" are not ids
+    # "1e3", "0x10", " 1 2" and "²" are not ids; 20 digits pass any key column.
+    if not ID_RE.fullmatch(text):
         raise ValueError(f"not an integer: {raw!r}")
     value = int(text)
-    # SQLite raises OverflowError past 64 bits; no id of any database is that large.
-    if abs(value) > INTEGER_RANGES[1][1]:
+    # Past the column's range the database would fail (PostgreSQL: "integer out of
+    # range"); no row has such an id, so it is an unknown id like any other.
+    if abs(value) > integer_limit(column.type):
         raise ValueError("id out of range")
     return value
 
