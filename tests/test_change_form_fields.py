@@ -114,15 +114,37 @@ def test_datetimes_are_read_as_utc_and_cleaned_aware(rf_request: Any, session: S
         scheduled.clean(["2030-05-06", ""])
 
 
+def test_each_input_of_a_datetime_names_itself(rf_request: Any, session: Session) -> None:
+    form = form_for(rf_request, session, Appointment)
+    html = str(form["scheduled_at"])
+    assert 'aria-label="Scheduled at: date"' in html
+    assert 'aria-label="Scheduled at: time (UTC)"' in html
+
+
+class ChooserUserAdmin(ModelAdmin):
+    """No declared fields: the form comes from the mapping, plus the two choosers."""
+
+    search_fields = ("username",)
+    autocomplete_fields = ("following", "liked_posts")
+
+
+class SearchablePostAdmin(ModelAdmin):
+    search_fields = ("title",)
+
+
 def test_keys_versions_and_timestamps_are_not_editable(rf_request: Any, session: Session) -> None:
-    form = form_for(rf_request, session, User)
+    plain_site = AdminSite(name="plain")
+    plain_site.register(User, ChooserUserAdmin)
+    plain_site.register(Post, SearchablePostAdmin)  # the target of liked_posts
+    admin = plain_site.get_model_admin(User)
+    form = build_layout(rf_request, admin, None).form_class(None, session=session, instance=None)
     # The columns, then the many-to-many choosers (no key, version or timestamp).
     assert list(form.fields) == [
         "username", "email", "bio", "role", "is_active", "following", "liked_posts",
     ]  # fmt: skip
-    # On the change page of a versioned model with a timestamp and no declared fields:
+    # On the change page of a versioned model with a timestamp:
     user = factories.user(session)
-    layout = build_layout(rf_request, site.get_model_admin(User), user)
+    layout = build_layout(rf_request, admin, user)
     assert "created_at" in layout.readonly  # shown, read-only, on the change page
     assert "_version" in layout.form_class.base_fields  # the version the user saw
     assert not {"id", "version_id", "created_at"} & set(layout.form_class.base_fields)

@@ -66,6 +66,12 @@ class UTCSplitDateTimeField(forms.SplitDateTimeField):
         if not kwargs.get("help_text"):
             kwargs["help_text"] = "Date and time in UTC."
         super().__init__(**kwargs)
+        # The field's <label> has no `for` (two inputs, as in Django): each input names
+        # itself, for screen readers and for finding it by its label.
+        name = str(self.label) if self.label else "Date and time"
+        date_input, time_input = self.widget.widgets
+        date_input.attrs.setdefault("aria-label", f"{name}: date")
+        time_input.attrs.setdefault("aria-label", f"{name}: time (UTC)")
 
     def compress(self, data_list: list[Any]) -> datetime | None:
         if not data_list:
