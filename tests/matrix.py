@@ -7,6 +7,9 @@ TEST_DATABASE_URLS holds space- or comma-separated URLs such as
 Each run gets a fresh, uniquely named database (Django creates `test_<name>_<pid>` and
 drops it afterwards), so no other database is touched. A server that does not answer
 is skipped with a visible message. The last line sums every run for CI.
+
+The databases run side by side, up to MATRIX_JOBS at once (default: the number of CPU
+cores): each run's output is kept and printed whole when it ends, never interleaved.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,10 +64,14 @@ def _probe(url: URL) -> str | None:
 
 def _run(label: str, database_url: str, pytest_args: list[str], workdir: Path) -> Outcome:
     report = workdir / f"junit-{label}.xml"
+    log = workdir / f"{label}.log"
     env = {**os.environ, "DATABASE_URL": database_url}
-    print(f"\n===== {label}: {database_url} =====", flush=True)
     command = [sys.executable, "-m", "pytest", f"--junitxml={report}", *pytest_args]
-    code = subprocess.call(command, cwd=ROOT, env=env)
+    with log.open("wb") as output:
+        code = subprocess.call(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    print(f"\n===== {label}: {database_url} =====", flush=True)
+    sys.stdout.write(log.read_text(errors="replace"))
+    sys.stdout.flush()
     outcome = _read_report(label, report)
     if code not in (0, 5) and outcome.failed == 0:
         outcome.failed, outcome.note = 1, f"pytest exited with {code}"
@@ -86,9 +94,7 @@ def main(pytest_args: list[str]) -> int:
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="shop-tests-") as tmp:
         workdir = Path(tmp)
-        outcomes.append(
-            _run("sqlite", f"sqlite:///{workdir / 'shop.sqlite3'}", pytest_args, workdir)
-        )
+        runs = [("sqlite", f"sqlite:///{workdir / 'shop.sqlite3'}")]
         for raw in _server_urls():
             url = _unique(parse(raw, "TEST_DATABASE_URLS"))
             label = family(url)
@@ -97,9 +103,12 @@ def main(pytest_args: list[str]) -> int:
                 print(f"\n===== {label}: SKIPPED, the server does not answer ({reason}) =====")
                 outcomes.append(Outcome(label, note=f"skipped: {reason}"))
                 continue
-            outcomes.append(
-                _run(label, url.render_as_string(hide_password=False), pytest_args, workdir)
-            )
+            runs.append((label, url.render_as_string(hide_password=False)))
+        jobs = int(os.environ.get("MATRIX_JOBS") or os.cpu_count() or 1)
+        print(f"running {', '.join(label for label, _ in runs)}, {jobs} at a time", flush=True)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(_run, label, url, pytest_args, workdir) for label, url in runs]
+            outcomes = [future.result() for future in futures] + outcomes
     return _summarise(outcomes)
 
 
