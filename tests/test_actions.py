@@ -667,7 +667,7 @@ def test_enroll_students_in_a_course(admin_client, session) -> None:
     assert details["course_id"] == (None, str(course.id))
 
 
-def test_enroll_takes_a_course_id_when_there_are_many_courses(
+def test_enroll_searches_the_course_when_there_are_many_courses(
     admin_client, session, monkeypatch
 ) -> None:
     from shop.registrations.actions import EnrollForm
@@ -677,7 +677,11 @@ def test_enroll_takes_a_course_id_when_there_are_many_courses(
     courses = [factories.course(session) for _ in range(2)]
     response = post_action(admin_client, STUDENTS, "enroll_in_course", students)
     body = response.content.decode()
-    assert '<input type="number" name="course"' in body
+    assert '<input type="text" name="course"' in body
+    assert (
+        'data-autocomplete-url="/admin/autocomplete/?app_label=school&amp;model_name=enrollment'
+        '&amp;field_name=course"' in body
+    )
     assert '<select name="course"' not in body, "no select of every course"
     response = post_action(
         admin_client, STUDENTS, "enroll_in_course", students, post="yes", course="999999"

@@ -23,7 +23,7 @@ from shop.models import AuditRecord, Course, Enrollment, Student
 from shop.registrations import actions as actions_module
 from shop.services.school.enrollments import EnrollmentRefused, enroll
 from tests import factories
-from tests.action_helpers import audit_of, messages_of
+from tests.action_helpers import audit_of, messages_of, staff_client
 from tests.commerce_helpers import audit_trail, end_read_on_sqlite, run_in_threads
 from tests.inline_helpers import formset, page_errors
 
@@ -315,3 +315,82 @@ def test_two_clerks_enrolling_one_student_at_once_get_one_enrollment_and_a_clear
     with shop_db.new_session() as session:
         assert session.scalars(select(Enrollment.student_id)).all() == [student_id]
         assert [entry[0] for entry in audit_trail(session)] == ["add"]
+
+
+# Dropping keeps the record; deleting it is a separate permission
+
+
+def test_dropping_keeps_the_enrollment_and_its_history(admin_client, session) -> None:
+    student = factories.student(session)
+    graded, other = factories.course(session, credits=4), factories.course(session, credits=2)
+    row = enroll(session, student, graded, actor=ACTOR).enrollment
+    row.grade = "B"
+    kept = enroll(session, student, other, actor=ACTOR).enrollment
+    kept.grade = "A"
+    session.flush()
+    data = {"action": "drop_enrollments", "index": "0", "_selected_action": [str(row.id)]}
+
+    response = admin_client.post(ENROLLMENTS, data)
+
+    assert response.status_code == 302
+    assert messages_of(response) == ["1 enrollment was dropped."]
+    session.expire_all()
+    dropped = session.get(Enrollment, row.id)
+    assert dropped is not None, "the record is kept"
+    assert (dropped.status, dropped.grade) == ("dropped", None)
+    assert audit_of(session, "school.enrollment", row.id)[-1] == (
+        "change",
+        {"status": ("active", "dropped"), "grade": ("B", None)},
+    )
+    page = admin_client.get(f"{STUDENTS}{student.id}/transcript/").content.decode()
+    assert graded.code in page
+    assert "Dropped" in page
+    assert '<strong id="gpa">4.00</strong>' in page, "a dropped course no longer counts"
+
+
+def test_only_staff_allowed_to_delete_enrollments_can_delete_one(
+    django_user_model, session
+) -> None:
+    row = enroll(session, factories.student(session), factories.course(session), actor=ACTOR)
+    enrollment_id = row.enrollment.id
+    perms = ("school.view_enrollment", "school.change_enrollment")
+    clerk = staff_client(django_user_model, *perms)
+    delete_page = f"{ENROLLMENTS}{enrollment_id}/delete/"
+    assert clerk.get(delete_page).status_code == 403
+    assert clerk.post(delete_page, {"post": "yes"}).status_code == 403
+    data = {"action": "delete_selected", "index": "0", "_selected_action": [str(enrollment_id)]}
+    clerk.post(ENROLLMENTS, {**data, "post": "yes"})
+    assert session.get(Enrollment, enrollment_id, populate_existing=True) is not None
+
+    boss = staff_client(django_user_model, *perms, "school.delete_enrollment", username="boss")
+    assert boss.post(delete_page, {"post": "yes"}).status_code == 302
+    session.expunge_all()
+    assert session.get(Enrollment, enrollment_id) is None
+    assert [action for action, _ in audit_of(session, "school.enrollment", enrollment_id)] == [
+        "add",
+        "delete",
+    ]
+
+
+def test_past_fifty_courses_the_action_searches_courses_by_code(admin_client, session) -> None:
+    student = factories.student(session)
+    courses = [factories.course(session) for _ in range(51)]
+    data = {"action": "enroll_in_course", "index": "0", "_selected_action": [str(student.id)]}
+
+    body = admin_client.post(STUDENTS, data).content.decode()
+
+    search = "/admin/autocomplete/?app_label=school&amp;model_name=enrollment&amp;field_name=course"
+    assert f'data-autocomplete-url="{search}"' in body
+    assert '<input type="text" name="course"' in body
+    assert "<option" not in body[body.index("<form") :], "no list of every course"
+    assert "Type a course code or title to search" in body
+    params = {"app_label": "school", "model_name": "enrollment", "field_name": "course"}
+    found = admin_client.get("/admin/autocomplete/", {**params, "term": courses[-1].code}).json()
+    assert found["results"] == [{"id": str(courses[-1].id), "text": str(courses[-1])}]
+
+    response = admin_client.post(
+        STUDENTS, {**data, "post": "yes", "course": found["results"][0]["id"]}
+    )
+
+    assert messages_of(response) == [f"Enrolled 1 student in “{courses[-1]}”."]
+    assert pairs(session, courses[-1]) == [student.id]

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from sqlalchemy import select
 
 from shop.admin import ModelAdmin, action
@@ -22,6 +25,7 @@ from shop.admin.actions import (
     Selection,
     change_selected,
 )
+from shop.admin.related_rows import autocomplete_url
 from shop.models import Course, Enrollment
 from shop.registrations.workflows import end_read_before_first_write, refused_as_stale
 from shop.services.school.enrollments import EnrollmentRefused, enroll
@@ -64,9 +68,40 @@ def _set_active(product: Any, active: bool) -> None:
 # School
 
 
+COURSE_SEARCH_HELP = "Type a course code or title to search (or enter the course id)."
+
+
+class CourseSearchInput(forms.TextInput):
+    """The course id, inside the wrapper that base.html's autocomplete script turns into a
+    search by code or title (the enrollment form's course search); a plain id input
+    without the script."""
+
+    def __init__(self, search_url: str) -> None:
+        super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off"})
+        self.search_url = search_url
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        html = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="related-widget" data-autocomplete-url="{}" data-required="true">{}</div>',
+            self.search_url,
+            html,
+        )
+
+
 class EnrollForm(ActionParametersForm):
-    # A select while there are few courses, an id input past 50: never the whole table.
+    # A select while there are few courses, a search past 50: never the whole table.
     course = RowChoiceField(Course, order_by=("code",), limit=50, label="Course")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["course"]
+        assert isinstance(field, RowChoiceField)
+        enrollments = self.model_admin.admin_site.get_model_admin(Enrollment)
+        search_url = autocomplete_url(enrollments, "course")
+        if field.rows is None and search_url is not None:  # past the limit
+            field.widget = CourseSearchInput(search_url)
+            field.help_text = COURSE_SEARCH_HELP
 
 
 @action(description="Enroll selected students in course …", permissions=["enroll"], form=EnrollForm)

@@ -105,7 +105,10 @@ def _save(request: HttpRequest, model_admin: ModelAdmin, course: Any) -> HttpRes
     session = request.db  # type: ignore[attr-defined]
     posted = _posted_forms(request)
     rows = load_gradebook(session, course.id)
-    edits = [RowEdit(*form.key, marks=form.marks, loaded=form.loaded) for form in posted]
+    edits = [
+        RowEdit(*form.key, marks=form.marks, loaded=form.loaded, errors=form.field_errors)
+        for form in posted
+    ]
     review = review_gradebook(rows, edits)
     if review.refused:
         errors = [UNKNOWN.format(key=key) for key in review.unknown]
@@ -135,7 +138,7 @@ def _posted_forms(request: HttpRequest) -> list[GradebookRowForm]:
         raise BadRequest("ManagementForm data is missing or has been tampered with.")
     session = request.db  # type: ignore[attr-defined]
     posted = [posted_form(session, request.POST, index) for index in range(total)]
-    keys = [form.cleaned_data[name] for form in posted for name in ("id", VERSION_FIELD)]
+    keys = [form.cleaned_data.get(name, "") for form in posted for name in ("id", VERSION_FIELD)]
     if not all(INT_RE.fullmatch(key) for key in keys):
         raise BadRequest("A row of the grade book has no valid id or version.")
     if len({form.key[0] for form in posted}) != total:
@@ -196,7 +199,8 @@ def _render_again(
             continue
         form = rebound_form(session, form, index, row, current=row.id in conflicts)
         for name, message in problems.get(row.id, {}).items():
-            form.add_error(name, message)
+            if message not in form.errors.get(name, ()):
+                form.add_error(name, message)
         if row.id in conflicts:
             flag_conflict(request, enrollments, form, row)
         forms.append(form)

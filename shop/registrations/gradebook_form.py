@@ -116,6 +116,12 @@ class GradebookRowForm(AdminModelForm):
         return Marks.posted(*(self.cleaned_data.get(name) for name in MARKS))
 
     @property
+    def field_errors(self) -> dict[str, str]:
+        """field -> the first message of each input Django itself refused (a NUL character):
+        its value is missing from `marks`, so the row must not be saved as if left blank."""
+        return {name: str(self.errors[name][0]) for name in MARKS if name in self.errors}
+
+    @property
     def loaded(self) -> Marks | None:
         """The values the row was loaded with (its hidden initials), None if not sent."""
         names = [self.add_initial_prefix(name) for name in MARKS]

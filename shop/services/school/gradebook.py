@@ -19,7 +19,7 @@ values this user saw, nor flagged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, field, fields
 
 from sqlalchemy import select
@@ -82,6 +82,8 @@ class RowEdit:
     version: int
     marks: Marks
     loaded: Marks | None = None  # None: not known, so any difference counts as an edit
+    # field -> message for input refused before it became marks (e.g. a NUL character)
+    errors: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def edited(self) -> bool:
@@ -132,10 +134,10 @@ def review_gradebook(rows: Sequence[GradebookRow], edits: Sequence[RowEdit]) -> 
     by_id = {row.id: row for row in rows}
     review = GradebookReview()
     for edit in edits:
-        if not edit.edited:
+        if not (edit.edited or edit.errors):
             continue
         key = edit.enrollment_id
-        problems = edit.marks.problems()
+        problems = {**edit.marks.problems(), **edit.errors}
         if problems:
             review.problems[key] = problems
         row = by_id.get(key)
