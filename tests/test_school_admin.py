@@ -370,9 +370,18 @@ def test_the_database_still_refuses_what_the_forms_refuse(session: Session) -> N
     row = {"student_id": student.id, "course_id": course.id, "enrolled_date": date(2030, 9, 1)}
     row["version_id"] = 1
     # Past the ORM: the CHECKs of the grade scale and of the statuses (ck_enrollments_grade,
-    # ck_enrollments_enrollment_status), an empty grade included. (MariaDB compares them
-    # without case, so there "a" passes the CHECK: only the forms refuse it.)
-    for values in ({"grade": "E"}, {"grade": ""}, {"grade": "Z+"}, {"status": "expelled"}):
+    # ck_enrollments_enrollment_status), an empty grade included, and exactly: no other
+    # case and no trailing space (on MariaDB, the binary collation of migration 0002).
+    refused = (
+        {"grade": "E"},
+        {"grade": ""},
+        {"grade": "Z+"},
+        {"grade": "a"},
+        {"grade": "A "},
+        {"status": "expelled"},
+        {"status": "Active"},
+    )
+    for values in refused:
         with pytest.raises(IntegrityError), session.begin_nested():
             session.execute(table.insert().values({**row, "status": "active", **values}))
     session.execute(table.insert().values({**row, "status": "active", "grade": "A-"}))
