@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django import forms
 from django.test import Client
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from shop.admin.changelist import editable as editable_module
+from shop.admin.forms.factory import AdminModelForm
 from shop.models import Enrollment, Product
 from shop.registrations import site
 from tests import factories
@@ -106,21 +108,15 @@ def test_an_invalid_row_saves_nothing_and_keeps_the_input(admin_client, session)
 
 
 def test_a_rule_broken_at_flush_rolls_back_every_row_and_its_audit(admin_client, session) -> None:
-    student = factories.student(session)
-    courses = [factories.course(session) for _ in range(2)]
-    rows = [Enrollment(student=student, course=course, grade="B") for course in courses]
-    session.add_all(rows)
-    session.flush()
-    data = form_data(admin_client.get(ENROLLMENTS))
-    data = edit(data, rows[0], grade="A")
-    data = edit(data, rows[1], status="dropped")  # a dropped enrollment has no grade
-    response = save(admin_client, ENROLLMENTS, data)
-    body = response.content.decode()
+    rows = [factories.product(session, stock=10) for _ in range(2)]
+    data = form_data(admin_client.get(PRODUCTS))
+    data = edit(data, rows[0], stock=7)
+    data = edit(data, rows[1], stock=-1)  # refused by CHECK (stock >= 0) at the flush
+    response = save(admin_client, PRODUCTS, data)
     assert response.status_code == 200
-    assert "dropped has no grade" in body
-    assert [fresh(session, Enrollment, row.id).grade for row in rows] == ["B", "B"]
-    assert [fresh(session, Enrollment, row.id).status for row in rows] == ["active", "active"]
-    assert audit_of(session, "school.enrollment", rows[0].id) == []
+    assert "stock not negative" in response.content.decode()
+    assert [fresh(session, Product, row.id).stock for row in rows] == [10, 10]
+    assert audit_of(session, "commerce.product", rows[0].id) == []
 
 
 def test_two_clients_editing_one_row_exactly_one_wins(django_user_model, session) -> None:
@@ -278,23 +274,46 @@ def test_checks_report_bad_list_editable(monkeypatch) -> None:
 def test_a_refused_save_shows_the_page_in_a_fixed_number_of_queries(
     admin_client, session, queries
 ) -> None:
-    student = factories.student(session)
 
     def refused_save(rows: int) -> int:
-        courses = [factories.course(session) for _ in range(rows)]
-        made = [Enrollment(student=student, course=c, grade="B") for c in courses]
-        session.add_all(made)
-        session.flush()
-        data = form_data(admin_client.get(ENROLLMENTS))
-        data = edit(data, made[0], grade="A")
-        data = edit(data, made[1], status="dropped")  # refused at flush: a rollback
+        made = [factories.product(session, stock=10) for _ in range(rows)]
+        data = form_data(admin_client.get(PRODUCTS))
+        data = edit(data, made[0], stock=7)
+        data = edit(data, made[1], stock=-1)  # refused at flush: a rollback
         with queries:
-            response = save(admin_client, ENROLLMENTS, data)
+            response = save(admin_client, PRODUCTS, data)
         assert response.status_code == 200
-        assert "dropped has no grade" in response.content.decode()
+        assert "stock not negative" in response.content.decode()
         return len(queries)
 
     few = refused_save(3)
     many = refused_save(10)
     # The rows shown are read again in one page query, not refreshed one by one.
     assert few == many, queries.statements
+
+
+class NoSevensForm(AdminModelForm):
+    """A list form rule, and a declared field that a row must not grow."""
+
+    remark = forms.CharField(required=True)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("stock") == 7:
+            self.add_error("stock", "Seven is not stocked here.")
+        return cleaned
+
+
+def test_the_changelist_form_checks_each_edited_row(admin_client, session, monkeypatch) -> None:
+    monkeypatch.setattr(site.get_model_admin(Product), "changelist_form", NoSevensForm)
+    rows = products(session, 2)
+    page = admin_client.get(PRODUCTS)
+    assert "-remark" not in page.content.decode()  # only list_editable columns are rows
+    data = edit(edit(form_data(page), rows[0], stock=3), rows[1], stock=7)
+    response = save(admin_client, PRODUCTS, data)
+    assert response.status_code == 200
+    assert "Seven is not stocked here." in response.content.decode()
+    assert [fresh(session, Product, row.id).stock for row in rows] == [10, 10]
+    response = save(admin_client, PRODUCTS, edit(data, rows[1], stock=8))
+    assert response.status_code == 302
+    assert [fresh(session, Product, row.id).stock for row in rows] == [3, 8]

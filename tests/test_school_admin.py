@@ -612,9 +612,10 @@ def test_the_list_refuses_a_grade_outside_the_scale_or_on_a_dropped_row(
     )
     response = admin_client.post(ENROLLMENTS, {**data, "form-0-status": "dropped", "_save": "Save"})
     assert response.status_code == 200
-    # The list has no form hook of its own: the table's CHECK refuses, named on the field.
-    assert "This value breaks the rule “dropped has no grade”." in unescape(
-        response.content.decode()
+    # The enrollment form's rule, through the list's form (EnrollmentAdmin.changelist_form).
+    assert (
+        "A dropped enrollment cannot receive a grade: clear the grade or change the status."
+        in unescape(response.content.decode())
     )
     assert (fresh(session, Enrollment, row.id).status, row.grade) == ("active", "B")
 

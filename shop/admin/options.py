@@ -263,6 +263,12 @@ class ModelAdmin:
     actions_on_bottom: bool = False
     actions_selection_counter: bool = True
     list_editable: Sequence[str] = ()
+    # Django's get_changelist_form: an AdminModelForm subclass whose clean() checks each
+    # list_editable row (it sees only the row's editable columns).
+    changelist_form: type[Any] | None = None
+
+    def get_changelist_form(self, request: HttpRequest) -> type[Any] | None:
+        return self.changelist_form
 
     def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable[..., Any], str, str]]:
         """name -> (function, name, description) of the actions this user may run."""

@@ -285,6 +285,7 @@ class EnrollmentAdmin(ModelAdmin):
     )
     list_filter = ("status", "grade", "course", "enrolled_date")
     list_editable = ("grade", "status")
+    changelist_form = EnrollmentForm  # a dropped row is refused a grade in the list too
     actions = (drop_enrollments,)
     search_fields = ("^student__last_name", "student__email", "^course__code")
     autocomplete_fields = ("student", "course")

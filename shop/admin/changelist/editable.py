@@ -92,8 +92,12 @@ def key_field(model_admin: ModelAdmin) -> str:
     return mapper.get_property_by_column(mapper.primary_key[0]).key
 
 
-def form_class_for(model_admin: ModelAdmin) -> type[EditableRowForm]:
-    """The row form of `model_admin.list_editable` (columns only: see the checks)."""
+def form_class_for(model_admin: ModelAdmin, base: type[Any] | None = None) -> type[EditableRowForm]:
+    """The row form of `model_admin.list_editable` (columns only: see the checks).
+
+    `base` (ModelAdmin.get_changelist_form) adds its clean() rules, which see only the
+    row's editable columns; its declared fields are not added to the row.
+    """
     sources = form_sources(model_admin.mapper)
     editable = tuple(model_admin.list_editable)
     attrs: dict[str, Any] = {name: formfield_for(sources[name]) for name in editable}
@@ -103,7 +107,14 @@ def form_class_for(model_admin: ModelAdmin) -> type[EditableRowForm]:
     attrs.update(
         model_admin=model_admin, sources=sources, key_name=key_field(model_admin), editable=editable
     )
-    return type(f"{model_admin.object_name}ListForm", (EditableRowForm,), attrs)
+    row_fields = {name for name, value in attrs.items() if isinstance(value, forms.Field)}
+    bases: tuple[type[Any], ...] = (EditableRowForm,) if base is None else (EditableRowForm, base)
+    form_class: Any = type(f"{model_admin.object_name}ListForm", bases, attrs)
+    declared = {name for name in form_class.base_fields if name not in row_fields}
+    for name in declared:  # a row edits its list_editable columns only
+        del form_class.base_fields[name]
+        form_class.declared_fields.pop(name, None)
+    return form_class  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -131,7 +142,7 @@ class EditableList:
 
 def blank_list(request: HttpRequest, model_admin: ModelAdmin, objects: list[Any]) -> EditableList:
     """Unbound forms for the rows shown, in page order."""
-    form_class = form_class_for(model_admin)
+    form_class = form_class_for(model_admin, model_admin.get_changelist_form(request))
     session = request.db  # type: ignore[attr-defined]
     return EditableList(
         [
@@ -147,7 +158,7 @@ def posted_list(request: HttpRequest, model_admin: ModelAdmin) -> EditableList:
     total = management.cleaned_data[TOTAL_FORM_COUNT] if management.is_valid() else -1
     if not 0 <= total <= MAX_FORMS:
         raise BadRequest("ManagementForm data is missing or has been tampered with.")
-    form_class = form_class_for(model_admin)
+    form_class = form_class_for(model_admin, model_admin.get_changelist_form(request))
     keys = [_posted_key(request, model_admin, form_class, index) for index in range(total)]
     rows = _load(request, model_admin, keys)
     session = request.db  # type: ignore[attr-defined]

@@ -37,7 +37,8 @@ def _collate(exact: bool) -> None:
         return
     if exact:
         # MariaDB's binary collation that does not pad; MySQL 8's binary one never pads.
-        collation = "utf8mb4_nopad_bin" if bind.dialect.is_mariadb else "utf8mb4_0900_bin"
+        mariadb = getattr(bind.dialect, "is_mariadb", False)
+        collation = "utf8mb4_nopad_bin" if mariadb else "utf8mb4_0900_bin"
     else:
         collation = "utf8mb4_general_ci"
     for table, column, length, nullable in CHOICE_COLUMNS:
