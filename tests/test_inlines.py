@@ -760,6 +760,8 @@ def test_every_registered_inline_resolves_its_relationship() -> None:
         ("Course", "Enrollment"): "enrollments",
         ("Owner", "Pet"): "pets",
         ("Pet", "Appointment"): "appointments",
+        ("User", "Profile"): "profile",
+        ("Post", "Comment"): "comments",
     }
 
 

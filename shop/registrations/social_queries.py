@@ -1,0 +1,91 @@
+"""The community's counts and the followers shown on a user's page, all computed in SQL.
+
+Counts are correlated subqueries labeled for get_query (Django's annotate()): one query
+per list page, sortable by header. A user's followers are read one bounded page at a
+time, with their total from a window function in the same query: a user with thousands
+of followers costs one query returning FOLLOWERS_SHOWN rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shop.models import Comment, Post, User
+from shop.models.social import following_table, likes_table
+
+FOLLOWERS_SHOWN = 20
+
+FOLLOWER_COUNT = (
+    select(func.count())
+    .select_from(following_table)
+    .where(following_table.c.followed_id == User.id)
+    .correlate_except(following_table)
+    .scalar_subquery()
+    .label("follower_count")
+)
+FOLLOWING_COUNT = (
+    select(func.count())
+    .select_from(following_table)
+    .where(following_table.c.follower_id == User.id)
+    .correlate_except(following_table)
+    .scalar_subquery()
+    .label("following_count")
+)
+POST_COUNT = (
+    select(func.count(Post.id))
+    .where(Post.author_id == User.id)
+    .correlate_except(Post)
+    .scalar_subquery()
+    .label("post_count")
+)
+# Likes the user gave (their liked posts).
+LIKE_COUNT = (
+    select(func.count())
+    .select_from(likes_table)
+    .where(likes_table.c.user_id == User.id)
+    .correlate_except(likes_table)
+    .scalar_subquery()
+    .label("like_count")
+)
+# Likes a post received, and its comments.
+LIKED_BY_COUNT = (
+    select(func.count())
+    .select_from(likes_table)
+    .where(likes_table.c.post_id == Post.id)
+    .correlate_except(likes_table)
+    .scalar_subquery()
+    .label("liked_by_count")
+)
+COMMENT_COUNT = (
+    select(func.count(Comment.id))
+    .where(Comment.post_id == Post.id)
+    .correlate_except(Comment)
+    .scalar_subquery()
+    .label("comment_count")
+)
+
+
+@dataclass(frozen=True)
+class Followers:
+    """The first followers of a user, by username, and how many there are in all."""
+
+    shown: list[tuple[int, str]]  # (id, username)
+    total: int
+
+
+def followers_page(session: Session, user_id: int, limit: int = FOLLOWERS_SHOWN) -> Followers:
+    """At most `limit` followers of the user and their total, in one query."""
+    total: Any = func.count().over().label("total")
+    statement = (
+        select(User.id, User.username, total)
+        .join(following_table, following_table.c.follower_id == User.id)
+        .where(following_table.c.followed_id == user_id)
+        .order_by(User.username, User.id)
+        .limit(limit)
+    )
+    rows = session.execute(statement).all()
+    return Followers([(row.id, row.username) for row in rows], rows[0].total if rows else 0)
