@@ -18,10 +18,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils.html import format_html
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 
 from shop.admin import ModelAdmin, register
 from shop.admin.actions.base import Action
+from shop.admin.annotations import count_of
 from shop.admin.forms.factory import AdminModelForm
 from shop.admin.forms.unique import unique_message
 from shop.admin.inlines import StackedInline, TabularInline
@@ -41,20 +42,8 @@ from shop.registrations.vet_schedule import vet_schedule_view
 from shop.registrations.workflows import end_read_before_first_write
 from shop.services.clinic import booked_slot, double_booked, time_problem
 
-PET_COUNT = (
-    select(func.count(Pet.id))
-    .where(Pet.owner_id == Owner.id)
-    .correlate_except(Pet)
-    .scalar_subquery()
-    .label("pet_count")
-)
-APPOINTMENT_COUNT = (
-    select(func.count(Appointment.id))
-    .where(Appointment.vet_id == Vet.id)
-    .correlate_except(Appointment)
-    .scalar_subquery()
-    .label("appointment_count")
-)
+PET_COUNT = count_of(Pet, Pet.owner_id == Owner.id, label="pet_count")
+APPOINTMENT_COUNT = count_of(Appointment, Appointment.vet_id == Vet.id, label="appointment_count")
 SLOT_COLUMNS = ["vet_id", "scheduled_at"]  # UNIQUE(vet_id, scheduled_at)
 
 

@@ -15,10 +15,11 @@ from django import forms
 from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from sqlalchemy import ColumnElement, func, inspect, select
+from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.orm import object_session
 
 from shop.admin import ModelAdmin, register
+from shop.admin.annotations import count_of
 from shop.admin.changelist.simple_filter import SimpleListFilter
 from shop.admin.forms.factory import AdminModelForm
 from shop.admin.inlines import TabularInline
@@ -32,39 +33,17 @@ from shop.registrations.transcript import transcript_csv_view, transcript_view
 from shop.services.school.grades import course_average, student_gpa
 from shop.services.school.rules import DROPPED, enrollment_problems
 
-ENROLLMENT_COUNT = (
-    select(func.count(Enrollment.id))
-    .where(Enrollment.student_id == Student.id)
-    .correlate_except(Enrollment)
-    .scalar_subquery()
-    .label("enrollment_count")
+ENROLLMENT_COUNT = count_of(
+    Enrollment, Enrollment.student_id == Student.id, label="enrollment_count"
 )
-CLUB_COUNT = (
-    select(func.count())
-    .select_from(student_clubs)
-    .where(student_clubs.c.student_id == Student.id)
-    .correlate_except(student_clubs)
-    .scalar_subquery()
-    .label("club_count")
-)
+CLUB_COUNT = count_of(student_clubs, student_clubs.c.student_id == Student.id, label="club_count")
 STUDENT_GPA = student_gpa().label("GPA")
 # On the roster now or finished: a dropped enrollment is kept as history, not counted.
-ENROLLED_COUNT = (
-    select(func.count(Enrollment.id))
-    .where(Enrollment.course_id == Course.id, Enrollment.status != DROPPED)
-    .correlate_except(Enrollment)
-    .scalar_subquery()
-    .label("enrolled")
+ENROLLED_COUNT = count_of(
+    Enrollment, Enrollment.course_id == Course.id, Enrollment.status != DROPPED, label="enrolled"
 )
 COURSE_AVERAGE = course_average().label("average_grade")
-MEMBER_COUNT = (
-    select(func.count())
-    .select_from(student_clubs)
-    .where(student_clubs.c.club_id == Club.id)
-    .correlate_except(student_clubs)
-    .scalar_subquery()
-    .label("member_count")
-)
+MEMBER_COUNT = count_of(student_clubs, student_clubs.c.club_id == Club.id, label="member_count")
 MAX_CREDITS = 2**31 - 1
 NOT_ENROLLED = "none"
 

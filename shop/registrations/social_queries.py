@@ -14,59 +14,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shop.admin.annotations import count_of
 from shop.models import Comment, Post, User
 from shop.models.social import following_table, likes_table
 
 FOLLOWERS_SHOWN = 20
 
-FOLLOWER_COUNT = (
-    select(func.count())
-    .select_from(following_table)
-    .where(following_table.c.followed_id == User.id)
-    .correlate_except(following_table)
-    .scalar_subquery()
-    .label("follower_count")
+FOLLOWER_COUNT = count_of(
+    following_table, following_table.c.followed_id == User.id, label="follower_count"
 )
-FOLLOWING_COUNT = (
-    select(func.count())
-    .select_from(following_table)
-    .where(following_table.c.follower_id == User.id)
-    .correlate_except(following_table)
-    .scalar_subquery()
-    .label("following_count")
+FOLLOWING_COUNT = count_of(
+    following_table, following_table.c.follower_id == User.id, label="following_count"
 )
-POST_COUNT = (
-    select(func.count(Post.id))
-    .where(Post.author_id == User.id)
-    .correlate_except(Post)
-    .scalar_subquery()
-    .label("post_count")
-)
+POST_COUNT = count_of(Post, Post.author_id == User.id, label="post_count")
 # Likes the user gave (their liked posts).
-LIKE_COUNT = (
-    select(func.count())
-    .select_from(likes_table)
-    .where(likes_table.c.user_id == User.id)
-    .correlate_except(likes_table)
-    .scalar_subquery()
-    .label("like_count")
-)
+LIKE_COUNT = count_of(likes_table, likes_table.c.user_id == User.id, label="like_count")
 # Likes a post received, and its comments.
-LIKED_BY_COUNT = (
-    select(func.count())
-    .select_from(likes_table)
-    .where(likes_table.c.post_id == Post.id)
-    .correlate_except(likes_table)
-    .scalar_subquery()
-    .label("liked_by_count")
-)
-COMMENT_COUNT = (
-    select(func.count(Comment.id))
-    .where(Comment.post_id == Post.id)
-    .correlate_except(Comment)
-    .scalar_subquery()
-    .label("comment_count")
-)
+LIKED_BY_COUNT = count_of(likes_table, likes_table.c.post_id == Post.id, label="liked_by_count")
+COMMENT_COUNT = count_of(Comment, Comment.post_id == Post.id, label="comment_count")
 
 
 @dataclass(frozen=True)
