@@ -10,6 +10,7 @@ never as an error page. The action runner commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,12 +78,8 @@ def _actor(request: HttpRequest) -> str:
     return str(request.user.get_username())
 
 
-@action(description="Follow user …", permissions=["change"], form=FollowForm)
-def follow_user(
-    model_admin: ModelAdmin, request: HttpRequest, selection: Selection, form: FollowForm
-) -> None:
-    """Each selected user follows the chosen one; those already following are skipped."""
-    followed = _chosen(selection, form)
+def _each_follower(selection: Selection, step: Callable[[User], bool]) -> Tally:
+    """Run `step` for each selected user (True: it changed something), in batches."""
     tally, found = Tally(), 0
     for batch in selection.batches():
         found += len(batch)
@@ -90,13 +87,25 @@ def follow_user(
             end_read_before_first_write(selection.session)
         for follower in batch:
             try:
-                made = user_follow(selection.session, follower, followed, actor=_actor(request))
+                changed = step(follower)
             except FollowRefused as exc:
                 tally.refused.append(f"{exc.message} Skipped.")
                 continue
-            tally.done += made
-            tally.skipped += not made
+            tally.done += changed
+            tally.skipped += not changed
     selection.check_complete(found)
+    return tally
+
+
+@action(description="Follow user …", permissions=["change"], form=FollowForm)
+def follow_user(
+    model_admin: ModelAdmin, request: HttpRequest, selection: Selection, form: FollowForm
+) -> None:
+    """Each selected user follows the chosen one; those already following are skipped."""
+    followed, actor = _chosen(selection, form), _actor(request)
+    tally = _each_follower(
+        selection, lambda follower: user_follow(selection.session, follower, followed, actor=actor)
+    )
     _report(request, followed, tally, FOLLOWED, ALREADY)
 
 
@@ -105,17 +114,11 @@ def unfollow_user(
     model_admin: ModelAdmin, request: HttpRequest, selection: Selection, form: UnfollowForm
 ) -> None:
     """Each selected user stops following the chosen one; the others are skipped."""
-    followed = _chosen(selection, form)
-    tally, found = Tally(), 0
-    for batch in selection.batches():
-        found += len(batch)
-        if tally.done == 0:
-            end_read_before_first_write(selection.session)
-        for follower in batch:
-            removed = user_unfollow(selection.session, follower, followed, actor=_actor(request))
-            tally.done += removed
-            tally.skipped += not removed
-    selection.check_complete(found)
+    followed, actor = _chosen(selection, form), _actor(request)
+    tally = _each_follower(
+        selection,
+        lambda follower: user_unfollow(selection.session, follower, followed, actor=actor),
+    )
     _report(request, followed, tally, UNFOLLOWED, NOT_FOLLOWING)
 
 
