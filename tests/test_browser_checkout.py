@@ -187,3 +187,48 @@ def test_a_checkout_short_of_stock_is_refused_and_changes_nothing(
         assert [(line.product.sku, line.quantity) for line in cart.items] == [("MUG-RED", 3)]
         assert cart.updated_at == touched
         assert audit_trail(session) == []
+
+
+def test_checking_out_over_unsaved_line_edits_asks_first(
+    live_server, django_user_model, chromium_path: Path, monkeypatch
+) -> None:
+    from playwright.sync_api import expect
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    django_user_model.objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    cart_id = _cart_and_products(stock=9, quantity_in_cart=3)
+    cart_page = f"{live_server.url}/admin/commerce/cart/{cart_id}/change/"
+    asked: list[str] = []
+
+    with chromium(chromium_path) as browser:
+        page = browser.new_page()
+        sign_in(page, live_server.url)
+        page.goto(cart_page)
+        table = page.get_by_role("table")
+        lines = table.get_by_role("row").filter(has=page.get_by_role("checkbox", name="Delete"))
+        lines.get_by_role("spinbutton").fill("5")  # typed, not saved
+
+        # Dismissed: the page stays as it is, with the edit, and nothing is checked out.
+        def dismiss(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss()
+
+        page.once("dialog", dismiss)
+        page.get_by_role("button", name="Check out", exact=True).click()
+        expect(lines.get_by_role("spinbutton")).to_have_value("5")
+        expect(page).to_have_url(cart_page)
+        with SessionFactory() as session:
+            assert count(session, Order) == 0
+
+        # Accepted: the checkout runs on the saved cart (3 mugs), the edit is dropped.
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Check out", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/admin/commerce/order/\d+/change/$"))
+
+    assert asked == [
+        "You have unsaved changes on this page. "
+        "If you run an action, your unsaved changes will be lost."
+    ]
+    with SessionFactory() as session:
+        [order] = session.scalars(select(Order)).all()
+        assert [item.quantity for item in order.items] == [3]
