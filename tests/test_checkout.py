@@ -104,7 +104,7 @@ def test_checkout_writes_the_audit_in_the_same_transaction(session: Session) -> 
 
 def test_the_audit_entities_are_the_admin_pages_of_the_rows() -> None:
     from shop.registrations import site
-    from shop.services.commerce.audit import entity_label
+    from shop.services.audit import entity_label
 
     for model in (Order, OrderItem, Product, CartItem, Cart):
         admin = site.get_model_admin(model)

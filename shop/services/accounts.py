@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from shop.models import Cart, Profile, User
 from shop.models.social import SAFE_URL_SCHEMES
-from shop.services.commerce.audit import record_addition
+from shop.services.audit import record_addition
 
 WEBSITE_MESSAGE = "Enter a web address that starts with http:// or https://."
 NO_DISPLAY_NAME = "A profile needs a display name."

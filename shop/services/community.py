@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from shop.models import User
 from shop.models.social import following_table
-from shop.services.commerce.audit import record_change
+from shop.services.audit import record_change
 
 SELF_FOLLOW = "“{user}” cannot follow themselves."
 GONE = "“{user}” no longer exists."

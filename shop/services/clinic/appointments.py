@@ -21,8 +21,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.models import Appointment
 from shop.models.clinic import APPOINTMENT_STATUSES
+from shop.services.audit import record_change
 from shop.services.clinic.errors import AppointmentRefused
-from shop.services.commerce.audit import record_change
 
 SCHEDULED, COMPLETED, CANCELLED, NO_SHOW = APPOINTMENT_STATUSES
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from shop.models import Owner, Pet
+from shop.services.audit import record_change
 from shop.services.clinic.errors import TransferRefused
-from shop.services.commerce.audit import record_change
 
 SAME_OWNER = "“{pet}” already belongs to {owner}: choose another owner."
 NO_PET = "“{pet}” no longer exists."

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shop.models import Cart, CartItem, Product
-from shop.services.commerce.audit import record_addition, record_change
+from shop.services.audit import record_addition, record_change
 from shop.services.commerce.errors import CartRefused
 from shop.services.commerce.locks import touch_cart
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.models import Cart, CartItem, Order, OrderItem, Product
-from shop.services.commerce.audit import record_addition, record_change, record_deletion
+from shop.services.audit import record_addition, record_change, record_deletion
 from shop.services.commerce.errors import CheckoutRefused
 from shop.services.commerce.locks import lock_products, take_stock, touch_cart
 

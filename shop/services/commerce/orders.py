@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from shop.models import Order, OrderItem
 from shop.models.commerce import ORDER_STATUSES
-from shop.services.commerce.audit import record_change
+from shop.services.audit import record_change
 from shop.services.commerce.errors import TransitionRefused
 from shop.services.commerce.locks import lock_products, return_stock
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.models import Course, Enrollment, Student
-from shop.services.commerce.audit import record_addition
+from shop.services.audit import record_addition
 
 ACTIVE = "active"
 NO_STUDENT = "“{student}” no longer exists."

@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from shop.admin.audit import as_text
 from shop.models import Enrollment, Student
-from shop.services.commerce.audit import Change, record_change
+from shop.services.audit import Change, record_change
 from shop.services.school.rules import enrollment_problems
 
 NOTES_LENGTH: int = Enrollment.__table__.c.notes.type.length  # type: ignore[attr-defined]

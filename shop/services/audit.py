@@ -1,4 +1,5 @@
-"""Audit rows for the shop's workflows, in the admin's format and the caller's transaction.
+"""Audit rows for the workflows (commerce, school, clinic, community), in the admin's format
+and the caller's transaction.
 
 Records name their entity as the admin does (`<app_label>.<model_name>`, e.g.
 "commerce.order"), so a workflow's changes show on each object's history page. Details
