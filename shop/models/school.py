@@ -16,7 +16,8 @@ student_clubs = Table(
     "student_clubs",
     Base.metadata,
     Column("student_id", ForeignKey("students.id", ondelete="CASCADE"), primary_key=True),
-    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    # A club's members are counted by club_id, the key's second column: its own index.
+    Column("club_id", ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -82,7 +83,8 @@ class Enrollment(Base):
     course_id: Mapped[int] = mapped_column(
         ForeignKey("courses.id", ondelete="RESTRICT"), index=True
     )
-    enrolled_date: Mapped[date] = mapped_column(default=date.today)
+    # The enrollment list's ordering and date hierarchy: newest first, by year.
+    enrolled_date: Mapped[date] = mapped_column(default=date.today, index=True)
     grade: Mapped[str | None] = mapped_column(choice_type("grade", GRADES, length=2))
     notes: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(

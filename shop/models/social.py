@@ -22,7 +22,9 @@ following_table = Table(
     "following",
     Base.metadata,
     Column("follower_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("followed_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # Indexed on its own: the primary key starts with follower_id, and a user's followers
+    # (the user list counts them) are looked up by followed_id.
+    Column("followed_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
     CheckConstraint("follower_id <> followed_id", name="no_self_follow"),
 )
 
@@ -30,7 +32,8 @@ likes_table = Table(
     "likes",
     Base.metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    # A post's likes are counted by post_id, the key's second column: its own index.
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
