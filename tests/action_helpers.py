@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
-from django.test import Client
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client, RequestFactory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -122,3 +123,22 @@ def form_data(response: Any, form_id: str = "changelist-form") -> dict[str, list
     for name, value in reader.data:
         data.setdefault(name, []).append(value)
     return data
+
+
+def confirmed_action_request(
+    user: Any, url: str, action: str, selected: int, parameters: dict[str, str]
+) -> Any:
+    """An action's confirmed POST (`post=yes`) as the browser sends it, to call a view
+    directly, e.g. from threads that race."""
+    data = {
+        "action": action,
+        "index": "0",
+        "_selected_action": str(selected),
+        "post": "yes",
+        **parameters,
+    }
+    request = RequestFactory().post(url, data)
+    request.user = user
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+    return request

@@ -11,8 +11,6 @@ import threading
 from typing import Any
 
 import pytest
-from django.contrib.messages.storage.cookie import CookieStorage
-from django.test import RequestFactory
 from django.urls import resolve
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -23,7 +21,7 @@ from shop.models import AuditRecord, Course, Enrollment, Student
 from shop.registrations import actions as actions_module
 from shop.services.school.enrollments import EnrollmentRefused, enroll
 from tests import factories
-from tests.action_helpers import audit_of, messages_of, staff_client
+from tests.action_helpers import audit_of, confirmed_action_request, messages_of, staff_client
 from tests.commerce_helpers import audit_trail, end_read_on_sqlite, run_in_threads
 from tests.inline_helpers import formset, page_errors
 
@@ -262,22 +260,6 @@ def test_concurrent_enrollments_of_one_student_make_one() -> None:
         assert [entry[0] for entry in audit_trail(session)] == ["add"]
 
 
-def _action_request(user: Any, student_id: int, course_id: int) -> Any:
-    """The action's POST as the browser sends it, run through the request's session."""
-    data = {
-        "action": "enroll_in_course",
-        "index": "0",
-        "_selected_action": str(student_id),
-        "post": "yes",
-        "course": str(course_id),
-    }
-    request = RequestFactory().post(STUDENTS, data)
-    request.user = user
-    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
-    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
-    return request
-
-
 @pytest.mark.committed
 def test_two_clerks_enrolling_one_student_at_once_get_one_enrollment_and_a_clear_message(
     superuser: Any, monkeypatch: pytest.MonkeyPatch
@@ -300,7 +282,9 @@ def test_two_clerks_enrolling_one_student_at_once_get_one_enrollment_and_a_clear
     view = resolve(STUDENTS).func
 
     def post(_index: int, _barrier: threading.Barrier) -> tuple[int, list[str]]:
-        request = _action_request(superuser, student_id, course_id)
+        request = confirmed_action_request(
+            superuser, STUDENTS, "enroll_in_course", student_id, {"course": str(course_id)}
+        )
         response = DbSessionMiddleware(view)(request)
         return response.status_code, [str(message) for message in request._messages]
 

@@ -8,8 +8,7 @@ import threading
 from typing import Any
 
 import pytest
-from django.contrib.messages.storage.cookie import CookieStorage
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import resolve
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +21,7 @@ from shop.models.social import following_table
 from shop.registrations import social_actions
 from shop.services.community import FollowRefused, is_following, user_follow, user_unfollow
 from tests import factories
-from tests.action_helpers import audit_of, messages_of
+from tests.action_helpers import audit_of, confirmed_action_request, messages_of
 from tests.commerce_helpers import end_read_on_sqlite, run_in_threads
 from tests.community_helpers import (
     USERS,
@@ -253,22 +252,6 @@ def test_concurrent_follows_of_one_pair_make_one_row_and_no_error() -> None:
         assert len(audit_of(session, "social.user", follower_id)) == 1
 
 
-def _action_request(user: Any, follower_id: int, followed_id: int) -> Any:
-    """The action's POST as the browser sends it, run through the request's session."""
-    data = {
-        "action": "follow_user",
-        "index": "0",
-        "_selected_action": str(follower_id),
-        "post": "yes",
-        "user": str(followed_id),
-    }
-    request = RequestFactory().post(USERS, data)
-    request.user = user
-    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
-    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
-    return request
-
-
 @pytest.mark.committed
 def test_two_moderators_following_at_once_get_one_row_and_a_clear_message(
     superuser: Any, monkeypatch: pytest.MonkeyPatch
@@ -290,7 +273,9 @@ def test_two_moderators_following_at_once_get_one_row_and_a_clear_message(
     view = resolve(USERS).func
 
     def post(_index: int, _barrier: threading.Barrier) -> tuple[int, list[str]]:
-        request = _action_request(superuser, follower_id, followed_id)
+        request = confirmed_action_request(
+            superuser, USERS, "follow_user", follower_id, {"user": str(followed_id)}
+        )
         response = DbSessionMiddleware(view)(request)
         return response.status_code, [str(message) for message in request._messages]
 
