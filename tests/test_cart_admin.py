@@ -199,7 +199,7 @@ def test_the_total_and_item_count_are_computed_by_the_list_query(
 ) -> None:
     with queries:
         admin_client.get(CARTS)
-    [page] = [s for s in queries.selects_and_writes if "FROM carts" in s and "LIMIT" in s]
+    [page] = [s for s in queries.selects_and_writes if "FROM carts" in s and "ORDER BY" in s]
     assert "sum(" in page.lower()
     assert "count(" in page.lower()
 

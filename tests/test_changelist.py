@@ -386,7 +386,7 @@ def test_count_strategy_none_never_counts_the_unfiltered_table(
     assert counts(queries) == []
     assert len(pks(first)) == 4
     assert 'rel="next"' in body(first)
-    assert "Page 1" in body(first)
+    assert '<span class="this-page" aria-current="page">1</span>' in body(first)
     last = admin_client.get(PRODUCTS, {"p": 2})
     assert len(pks(last)) == 2
     assert 'rel="next"' not in body(last)
@@ -398,28 +398,38 @@ def test_count_strategy_none_never_counts_the_unfiltered_table(
     assert '2 results (<a href="?">Show all</a>)' in body(filtered)
 
 
-def test_count_strategy_estimate(admin_client, products, queries, monkeypatch, dialect) -> None:
+def test_counts_stop_at_the_cap_and_big_tables_show_the_estimate(
+    admin_client, products, queries, monkeypatch, dialect
+) -> None:
     admin = admin_of(Product)
-    monkeypatch.setattr(admin, "count_strategy", "estimate")
-    monkeypatch.setattr(admin, "estimate_count_above", 0)
+    monkeypatch.setattr(admin, "count_cap", 3)
+    monkeypatch.setattr(admin, "list_per_page", 2)
     session = products[0]._sa_instance_state.session
     if dialect == "postgresql":
         session.connection().exec_driver_sql("ANALYZE products")
     with queries:
         response = admin_client.get(PRODUCTS)
-    assert len(pks(response)) == 6
+    assert len(pks(response)) == 2
+    assert len(counts(queries)) == 1  # the capped count (and the estimate, in one statement)
+    assert "LIMIT" in counts(queries)[0]
     if dialect == "postgresql":
-        assert counts(queries) == []
-        assert any("reltuples" in statement for statement in queries.statements)
-        assert "about" in body(response)
-    else:
-        assert len(counts(queries)) == 1  # no estimate here: an exact count
-        assert '<span class="result-total">6 products</span>' in body(response)
-    with queries:
-        filtered = admin_client.get(PRODUCTS, {"q": "mug"})
-    filtered_counts = [s for s in counts(queries) if "WHERE" in s]
-    assert len(filtered_counts) == 1  # filtered lists are always counted exactly
-    assert "2 results" in body(filtered)
+        assert "reltuples" in counts(queries)[0]
+        assert '<span class="result-total">about 6 products</span>' in body(response)
+    else:  # no estimate here: the count stops at the cap
+        assert '<span class="result-total">3+ products</span>' in body(response)
+    assert 'rel="next"' in body(response)  # no last page without an exact count
+    filtered = admin_client.get(PRODUCTS, {"q": "mug"})
+    assert "2 results" in body(filtered)  # below the cap: exact
+    many = body(admin_client.get(PRODUCTS, {"q": "SKU"}))
+    assert "3+ results" in many
+
+
+def test_count_strategy_exact_counts_to_the_end(admin_client, products, monkeypatch) -> None:
+    admin = admin_of(Product)
+    monkeypatch.setattr(admin, "count_strategy", "exact")
+    monkeypatch.setattr(admin, "count_cap", 3)
+    assert '<span class="result-total">6 products</span>' in body(admin_client.get(PRODUCTS))
+    assert "6 results" in body(admin_client.get(PRODUCTS, {"q": "SKU"}))
 
 
 # Bad parameters

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import number_format
 from django.utils.text import capfirst
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shop.admin.changelist.pagination import Count, table_counts
 from shop.admin.options import ModelAdmin
 
 if TYPE_CHECKING:
@@ -27,11 +26,15 @@ class ModelEntry:
     perms: dict[str, bool]
     admin_url: str | None = None
     add_url: str | None = None
-    count: int | None = None
+    rows: Count | None = None
+
+    @property
+    def count(self) -> int | None:
+        return None if self.rows is None else self.rows.value
 
     @property
     def count_display(self) -> str:
-        return "" if self.count is None else number_format(self.count, force_grouping=True)
+        return "" if self.rows is None else self.rows.display
 
 
 @dataclass
@@ -88,24 +91,14 @@ def build_app_list(
     return app_list
 
 
-def count_rows(session: Session, model_admins: list[ModelAdmin]) -> list[int]:
-    """Row counts of the models' tables, in ONE statement: a SELECT of COUNT subqueries.
-
-    One round trip however many models are registered; built from the mapped tables
-    (SQLAlchemy Core), never from SQL strings.
-    """
-    if not model_admins:
-        return []
-    counts = [
-        select(func.count()).select_from(admin.table).scalar_subquery().label(f"n{index}")
-        for index, admin in enumerate(model_admins)
-    ]
-    return list(session.execute(select(*counts)).one())
+# Tables past this many rows show PostgreSQL's estimate ("about 1,000,000") or "10,000+":
+# the index never counts a big table to the end.
+INDEX_COUNT_CAP = 10_000
 
 
 def add_counts(session: Session, app_list: list[AppEntry]) -> None:
-    """Fill in `count` on every model of `app_list`."""
+    """Fill in the row count of every model of `app_list`, in one statement."""
     entries = [entry for app in app_list for entry in app.models]
-    counts = count_rows(session, [entry.model_admin for entry in entries])
+    counts = table_counts(session, [entry.model_admin for entry in entries], INDEX_COUNT_CAP)
     for entry, count in zip(entries, counts, strict=True):
-        entry.count = count
+        entry.rows = count

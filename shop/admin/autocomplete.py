@@ -105,7 +105,8 @@ def search_page(
     ]
     statement = related_rows_statement(remote.admin_site, remote.model, request)
     try:
-        condition = search_condition(remote.model, fields, term)
+        dialect = session.get_bind().dialect.name
+        condition = search_condition(remote.model, fields, term, dialect)
     except IncorrectLookupParameters as exc:
         raise BadRequest(str(exc)) from None
     if condition is not None:

@@ -247,7 +247,7 @@ def _autocomplete_target(admin: ModelAdmin, option: str, target: type) -> Iterat
 
 
 def _numbers(admin: ModelAdmin) -> Iterator[CheckMessage]:
-    for option in ("list_per_page", "list_max_show_all", "fk_select_limit"):
+    for option in ("list_per_page", "list_max_show_all", "fk_select_limit", "count_cap"):
         value = getattr(admin, option)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             yield _error(admin, "E118", f"The value of '{option}' must be a positive integer.")

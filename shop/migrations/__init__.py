@@ -29,11 +29,27 @@ def include_name(name: str | None, type_: str, _parent: Any) -> bool:
     return True
 
 
-def context_options() -> dict[str, Any]:
+def _include_object_on(dialect: str) -> Any:
+    """Leave out the model's indexes that exist on other databases only (trigram indexes)."""
+
+    def include_object(obj: Any, _name: Any, type_: str, reflected: bool, _other: Any) -> bool:
+        if type_ != "index" or reflected:
+            return True
+        dialects = obj.info.get("dialects")
+        return dialects is None or dialect in dialects
+
+    return include_object
+
+
+def context_options(dialect: str) -> dict[str, Any]:
     """Options shared by env.py and the model/migration agreement check."""
     return {
         "target_metadata": Base.metadata,
         "include_name": include_name,
+        "include_object": _include_object_on(dialect),
+        # Each revision commits on its own, so one may build indexes outside a
+        # transaction (PostgreSQL's CREATE INDEX CONCURRENTLY) without undoing another.
+        "transaction_per_migration": True,
         "compare_type": True,
         "compare_server_default": True,
         "render_as_batch": True,  # SQLite needs table rebuilds for ALTER
@@ -50,14 +66,15 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade_head(engine: Engine) -> None:
-    """Apply every revision up to head, in one transaction where the database allows."""
-    with engine.begin() as connection:
+    """Apply every revision up to head, each in its own transaction (Alembic begins them)."""
+    with engine.connect() as connection:
         command.upgrade(alembic_config(connection), "head")
+        connection.commit()
 
 
 def pending_changes(connection: Connection) -> list[Any]:
     """Differences between the models and the migrated schema (empty when they agree)."""
-    context = MigrationContext.configure(connection, opts=context_options())
+    context = MigrationContext.configure(connection, opts=context_options(connection.dialect.name))
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -15,12 +15,13 @@ def run_migrations_online() -> None:
         return
     from shop.db import get_engine
 
-    with get_engine().begin() as own_connection:
+    with get_engine().connect() as own_connection:
         _run(own_connection)
+        own_connection.commit()
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, **context_options())
+    context.configure(connection=connection, **context_options(connection.dialect.name))
     with context.begin_transaction():
         context.run_migrations()
 

@@ -7,13 +7,19 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.models.base import Base
+from shop.models.base import Base, trigram_index
 from shop.models.types import utcnow
 
 
 class AuditRecord(Base):
     __tablename__ = "audit_records"
-    __table_args__ = (Index("ix_audit_records_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_records_entity", "entity", "entity_id"),
+        Index("ix_audit_records_created_at_id", "created_at", "id"),
+        # "My actions" on the index: one actor's latest records.
+        Index("ix_audit_records_actor_created_at_id", "actor", "created_at", "id"),
+        trigram_index("audit_records", "entity_repr"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action: Mapped[str] = mapped_column(String(50))
@@ -21,7 +27,7 @@ class AuditRecord(Base):
     entity_id: Mapped[str] = mapped_column(String(100))
     entity_repr: Mapped[str] = mapped_column(String(200))
     actor: Mapped[str] = mapped_column(String(150))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     details: Mapped[list[AuditDetail]] = relationship(
         back_populates="record", cascade="all, delete-orphan", passive_deletes=True

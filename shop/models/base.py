@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Enum, MetaData, inspect
+from sqlalchemy import Enum, Index, MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase
 
 from shop.models.types import Money, UTCDateTime
@@ -27,6 +27,25 @@ class Base(DeclarativeBase):
         identity = inspect(self).identity
         key = ",".join(str(part) for part in identity) if identity else "new"
         return f"<{type(self).__name__} {key}: {self}>"
+
+
+# Indexes that exist on PostgreSQL only (Index.info["dialects"]); Alembic compares them there.
+POSTGRESQL_ONLY = ("postgresql",)
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """A pg_trgm GIN index: `column ILIKE '%text%'` (a "contains" search) without a scan.
+
+    PostgreSQL only; the other databases search the plain way.
+    """
+    index = Index(
+        f"ix_{table}_{column}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        info={"dialects": POSTGRESQL_ONLY},
+    )
+    return index.ddl_if(dialect="postgresql")
 
 
 def choice_type(name: str, values: tuple[str, ...], length: int = 20) -> Enum:

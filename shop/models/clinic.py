@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.models.base import Base, choice_type
+from shop.models.base import Base, choice_type, trigram_index
 
 APPOINTMENT_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
 
 
 class Owner(Base):
     __tablename__ = "owners"
+    __table_args__ = (
+        Index("ix_owners_name", "name"),
+        trigram_index("owners", "name"),
+        trigram_index("owners", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -31,6 +36,11 @@ class Owner(Base):
 
 class Pet(Base):
     __tablename__ = "pets"
+    __table_args__ = (
+        Index("ix_pets_name", "name"),
+        Index("ix_pets_species", "species"),
+        trigram_index("pets", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
@@ -65,12 +75,18 @@ class Vet(Base):
 
 class Appointment(Base):
     __tablename__ = "appointments"
-    __table_args__ = (UniqueConstraint("vet_id", "scheduled_at"),)
+    __table_args__ = (
+        UniqueConstraint("vet_id", "scheduled_at"),
+        # The appointment list: latest first, also within a status filter.
+        Index("ix_appointments_scheduled_at_id", "scheduled_at", "id"),
+        Index("ix_appointments_status_scheduled_at_id", "status", "scheduled_at", "id"),
+        trigram_index("appointments", "notes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pet_id: Mapped[int] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"), index=True)
     vet_id: Mapped[int] = mapped_column(ForeignKey("vets.id", ondelete="RESTRICT"))
-    scheduled_at: Mapped[datetime] = mapped_column(index=True)
+    scheduled_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(
         choice_type("appointment_status", APPOINTMENT_STATUSES), default="scheduled"
     )

@@ -6,12 +6,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func, inspect, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql import ColumnElement
 
-from shop.models.base import Base, choice_type
+from shop.models.base import Base, choice_type, trigram_index
 from shop.models.types import utcnow
 
 if TYPE_CHECKING:
@@ -30,6 +39,8 @@ class Product(Base):
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        trigram_index("products", "sku"),
+        trigram_index("products", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +67,8 @@ class Product(Base):
 
 class Cart(Base):
     __tablename__ = "carts"
+    # The cart list: last updated first (and the abandoned-cart filter's range).
+    __table_args__ = (Index("ix_carts_updated_at_id", "updated_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -117,13 +130,21 @@ class CartItem(Base):
 
 class Order(Base):
     __tablename__ = "orders"
+    # The order list: newest first with the key as tiebreak, also within one status, so
+    # the first page, a status filter, a deep page and a capped count read an index.
+    __table_args__ = (
+        Index("ix_orders_created_at_id", "created_at", "id"),
+        Index("ix_orders_status_created_at_id", "status", "created_at", "id"),
+        # A customer's orders, newest first; a search by customer reads keys and dates here.
+        Index("ix_orders_user_id_created_at_id", "user_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(
-        choice_type("order_status", ORDER_STATUSES), default="pending", index=True
+        choice_type("order_status", ORDER_STATUSES), default="pending"
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 
     user: Mapped[User] = relationship(back_populates="orders")
@@ -159,10 +180,12 @@ class OrderItem(Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("price_at_purchase >= 0", name="price_not_negative"),
+        # An order's lines in key order (inline pages) and the line list's ordering.
+        Index("ix_order_items_order_id_id", "order_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="RESTRICT"), index=True
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.models.base import Base, choice_type
+from shop.models.base import Base, choice_type, trigram_index
 
 GRADES = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D", "F")
 ENROLLMENT_STATUSES = ("active", "dropped", "completed")
@@ -23,6 +23,12 @@ student_clubs = Table(
 
 class Student(Base):
     __tablename__ = "students"
+    __table_args__ = (
+        Index("ix_students_last_name_first_name", "last_name", "first_name"),
+        trigram_index("students", "last_name"),
+        trigram_index("students", "first_name"),
+        trigram_index("students", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(50))
@@ -76,6 +82,10 @@ class Enrollment(Base):
     __table_args__ = (
         UniqueConstraint("student_id", "course_id"),
         CheckConstraint("status <> 'dropped' OR grade IS NULL", name="dropped_has_no_grade"),
+        # The enrollment list: newest first, also within a status or a grade filter.
+        Index("ix_enrollments_enrolled_date_id", "enrolled_date", "id"),
+        Index("ix_enrollments_status_enrolled_date_id", "status", "enrolled_date", "id"),
+        Index("ix_enrollments_grade_enrolled_date_id", "grade", "enrolled_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,8 +93,7 @@ class Enrollment(Base):
     course_id: Mapped[int] = mapped_column(
         ForeignKey("courses.id", ondelete="RESTRICT"), index=True
     )
-    # The enrollment list's ordering and date hierarchy: newest first, by year.
-    enrolled_date: Mapped[date] = mapped_column(default=date.today, index=True)
+    enrolled_date: Mapped[date] = mapped_column(default=date.today)
     grade: Mapped[str | None] = mapped_column(choice_type("grade", GRADES, length=2))
     notes: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from shop.models.base import Base, choice_type
+from shop.models.base import Base, choice_type, trigram_index
 from shop.models.types import utcnow
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ likes_table = Table(
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (trigram_index("users", "username"), trigram_index("users", "email"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
@@ -85,6 +86,11 @@ class User(Base):
 
 class Post(Base):
     __tablename__ = "posts"
+    # The post list: newest first, the key breaking ties (seek pagination, deep pages).
+    __table_args__ = (
+        Index("ix_posts_created_at_id", "created_at", "id"),
+        trigram_index("posts", "title"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -104,6 +110,10 @@ class Post(Base):
 
 class Comment(Base):
     __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_created_at_id", "created_at", "id"),
+        trigram_index("comments", "body"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
@@ -126,6 +136,8 @@ class Profile(Base):
             "website IS NULL OR website LIKE 'http://%' OR website LIKE 'https://%'",
             name="website_http",
         ),
+        Index("ix_profiles_display_name", "display_name"),
+        trigram_index("profiles", "display_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

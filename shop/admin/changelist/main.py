@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from shop.admin.changelist import datehierarchy, headers, pagination, search
+from shop.admin.changelist import datehierarchy, headers, page, pagination, search, seek
 from shop.admin.changelist.config import (
     resolve_date_hierarchy,
     resolve_display_field,
@@ -29,7 +29,9 @@ from shop.admin.changelist.ordering import (
     with_tiebreak,
 )
 from shop.admin.changelist.params import (
+    AFTER_VAR,
     ALL_VAR,
+    BEFORE_VAR,
     ERROR_FLAG,
     PAGE_VAR,
     SEARCH_VAR,
@@ -37,7 +39,7 @@ from shop.admin.changelist.params import (
     parse,
     query_string,
 )
-from shop.admin.changelist.query import page_query, query_labels
+from shop.admin.changelist.query import Branches, keys_query, query_labels
 from shop.admin.changelist.simple_filter import bind_filters
 from shop.admin.paths import SEPARATOR
 
@@ -55,7 +57,6 @@ class ChangeList:
         self.model_admin = self.opts = model_admin
         self.model = model_admin.model
         self.session = request.db  # type: ignore[attr-defined]
-        self.dialect = self.session.get_bind().dialect.name
         self._resolve_options()
         self.params = parse(request.GET, self._param_spec(), ignore_filters=ignore_params)
         self.error_note = self.params.error_flag
@@ -70,6 +71,10 @@ class ChangeList:
         )
         self.filter_specs = self._filter_specs()
         self.date_hierarchy = self._date_hierarchy()
+
+    @property
+    def dialect(self) -> str:
+        return self.request.db.get_bind().dialect.name  # type: ignore[attr-defined,no-any-return]
 
     # Options
 
@@ -117,21 +122,24 @@ class ChangeList:
     # Query
 
     def _filtered(self) -> Any:
+        """The list's rows: filters, date drill-down and search (also as branches)."""
         statement = self.base
         for lookup in self.params.lookups:
             statement = statement.where(lookup.condition)
-        condition = search.search_condition(self.model, self.search_fields, self.params.search)
-        if condition is not None:
-            statement = statement.where(condition)
         if self.date_path is not None and self.params.date:
             statement = statement.where(
                 datehierarchy.range_condition(self.model, self.date_path, self.params.date)
             )
-        return statement
+        found = search.search(self.model, self.search_fields, self.params.search, self.dialect)
+        self.branches = None
+        if found.branches:
+            self.branches = Branches(statement.where(*found.rest), found.branches)
+        return statement if found.condition is None else statement.where(found.condition)
 
     def _load_results(self) -> None:
+        keys = keys_query(self.filtered, self.model, self.branches)
         result, full = pagination.count(
-            self.session, self.base, self.filtered, self.model_admin, self.params
+            self.session, self.base, keys, self.model_admin, self.params
         )
         self.pagination = pagination.plan(self.model_admin, self.params, result, full)
         default = default_terms(self.model_admin, self.request, self.extra)
@@ -140,12 +148,26 @@ class ChangeList:
             terms = default
         else:
             terms = requested_terms(self.fields, self.params.order)
-        built = page_query(
-            self.filtered, self.model, self.fields, with_tiebreak(self.model, terms), self.extra
+        terms = with_tiebreak(self.model, terms)
+        self.seek_key = seek.seek_key(self.model, terms)
+        exact = self.pagination.result_count.exact
+        spec = page.PageSpec(
+            self.base,
+            self.filtered,
+            self.model,
+            self.fields,
+            terms,
+            self.extra,
+            self.branches,
+            small=self.params.is_filtered
+            and exact is not None
+            and exact <= self.model_admin.count_cap,
         )
-        statement = pagination.limit_page(built.statement, self.pagination)
-        rows = pagination.trim(list(self.session.execute(statement)), self.pagination)
-        self.results = [self._row(row, built.labels) for row in rows]
+        found = page.fetch(
+            self.session, spec, self.pagination, self.seek_key, self.params.cursor, self.dialect
+        )
+        rows = found.rows
+        self.results = [self._row(row, found.labels) for row in rows]
         # The page's objects, as in Django (list_editable and action rows read their keys
         # and versions from the very rows shown).
         self.result_list = [row[0] for row in rows]
@@ -201,7 +223,17 @@ class ChangeList:
             self.params.date,
             self.params.kept,
             self.dialect,
+            self._few_rows(),
         )
+
+    def _few_rows(self) -> Any:
+        """The listed rows when the count showed them to be few (or a search's branches)."""
+        if self.branches is not None and self.date_path and self.date_path.is_local:
+            return self.branches
+        exact = self.pagination.result_count.exact
+        if exact is not None and exact <= self.model_admin.count_cap:
+            return self.filtered
+        return None
 
     @property
     def title(self) -> str:
@@ -236,9 +268,21 @@ class ChangeList:
             if not isinstance(number, int):
                 links.append({"ellipsis": True, "number": number})
             else:
-                url = self.get_query_string({PAGE_VAR: number})
+                url = self._page_url(number)
                 links.append({"number": number, "url": url, "current": number == self.page})
         return links
+
+    def _page_url(self, number: int) -> str:
+        """A page's link; past an exact count, the pages next to this one start from its
+        rows' keys (seek), so paging on through a big list never walks an offset."""
+        if self.seek_key is not None and self.result_list and not self.pagination.known:
+            if number == self.page + 1:
+                position = {AFTER_VAR: self.seek_key.encode(self.result_list[-1])}
+                return self.get_query_string({PAGE_VAR: number, **position})
+            if number == self.page - 1 and number > 1:
+                position = {BEFORE_VAR: self.seek_key.encode(self.result_list[0])}
+                return self.get_query_string({PAGE_VAR: number, **position})
+        return self.get_query_string({PAGE_VAR: number})
 
     @property
     def page(self) -> int:
@@ -255,13 +299,13 @@ class ChangeList:
 
     @property
     def previous_url(self) -> str | None:
-        return self.get_query_string({PAGE_VAR: self.page - 1}) if self.page > 1 else None
+        return self._page_url(self.page - 1) if self.page > 1 else None
 
     @property
     def next_url(self) -> str | None:
         p = self.pagination
         has_next = p.has_next if not p.known else self.page < (p.num_pages or 1)
-        return self.get_query_string({PAGE_VAR: self.page + 1}) if has_next else None
+        return self._page_url(self.page + 1) if has_next else None
 
     @property
     def is_filtered(self) -> bool:

@@ -1,38 +1,70 @@
-"""Counting and paging: never two COUNTs of one set, and no COUNT of a huge table at all
-when the ModelAdmin says so.
+"""Counting and paging without reading a big table to the end.
 
-- "exact": COUNT(*) over the filtered keys (no ORDER BY, no display joins). The total of
-  the unfiltered list is counted only when filters are active and show_full_result_count.
-- "estimate": an unfiltered list on PostgreSQL uses the planner's estimate
-  (pg_class.reltuples) once it is above estimate_count_above; elsewhere, for small
-  tables, never-analyzed tables or a scoped get_query(), it counts exactly.
-- "none": the unfiltered table is never counted; the page fetches one row more than it
-  shows to know whether there is a next page.
+Counts, by `count_strategy`:
+- "estimate" (the default): every set is counted up to `count_cap` rows and no further
+  (`SELECT count(*) FROM (SELECT key ... LIMIT cap + 1)`), so small sets get exact
+  counts and big ones stop at "10,000+". An unfiltered, unscoped list past the cap on
+  PostgreSQL shows the planner's estimate of the table instead ("about 1,000,000"),
+  read in the same statement.
+- "exact": COUNT(*) of the whole set, however big.
+- "none": the unfiltered list is not counted at all.
+Without an exact count the page fetches one row more than it shows to know whether a
+next page exists, and links the pages around the current one instead of the last.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
-from sqlalchemy import Select, column, func, select, table
+from django.utils.formats import number_format
+from sqlalchemy import Float, Select, cast, column, func, literal, select, table
 from sqlalchemy.orm import Session
 
 from shop.admin.changelist.params import IncorrectLookupParameters
-from shop.admin.changelist.query import count_query
-from shop.admin.options import ModelAdmin
+from shop.admin.changelist.query import capped_count_query, count_query, keys_query
 
 if TYPE_CHECKING:
     from shop.admin.changelist.params import ChangeListParams
+    from shop.admin.options import ModelAdmin
 
-PG_CLASS = table("pg_class", column("oid"), column("reltuples"), schema="pg_catalog")
+PG_CLASS = table(
+    "pg_class",
+    column("oid"),
+    column("relname"),
+    column("reltuples"),
+    column("relpages"),
+    schema="pg_catalog",
+)
+ELLIPSIS = "…"
+PAGES_AROUND = 3  # links shown before the current page when the last page is unknown
 
 
 @dataclass(frozen=True)
 class Count:
     value: int | None  # None: not counted
-    estimated: bool = False
+    estimated: bool = False  # the planner's estimate of the table
+    capped: bool = False  # counting stopped at `value`: there are more
+
+    @property
+    def exact(self) -> int | None:
+        return None if self.estimated or self.capped else self.value
+
+    @property
+    def display(self) -> str:
+        """ "1,234", "about 1,000,000" or "10,000+" ("" when not counted)."""
+        if self.value is None:
+            return ""
+        text = number_format(self.value, force_grouping=True)
+        if self.estimated:
+            return f"about {text}"
+        return f"{text}+" if self.capped else text
+
+    @property
+    def is_one(self) -> bool:
+        return self.value == 1 and self.exact is not None
 
 
 @dataclass
@@ -48,8 +80,8 @@ class Pagination:
 
     @property
     def known(self) -> bool:
-        """An exact count: page numbers can be shown."""
-        return self.result_count.value is not None and not self.result_count.estimated
+        """An exact count: every page number, the last included, can be shown."""
+        return self.result_count.exact is not None
 
     @property
     def multi_page(self) -> bool:
@@ -57,54 +89,141 @@ class Pagination:
             return (self.num_pages or 1) > 1
         return self.page > 1 or self.has_next
 
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
 
-def _exact(session: Session, statement: Select[Any], model: type) -> Count:
-    return Count(session.execute(count_query(statement, model)).scalar_one())
+
+def rounded(estimate: float) -> int:
+    """An estimate to two significant digits: 4,998,713 reads "about 5,000,000"."""
+    value = int(estimate)
+    digits = len(str(value))
+    if digits <= 2:
+        return value
+    step = 10 ** (digits - 2)
+    return round(value / step) * step
 
 
-def _estimate(session: Session, model_admin: ModelAdmin) -> int | None:
-    """The planner's row estimate, or None where there is none to trust."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return None
-    if type(model_admin).get_query is not ModelAdmin.get_query:
-        return None  # a scoped list: the table's size says nothing about it
+def _estimate_expression(model_admin: ModelAdmin, bind: Any) -> Any:
+    """PostgreSQL's row estimate, scaled to the table's current size as the planner does."""
     name = bind.dialect.identifier_preparer.format_table(model_admin.table)
-    statement = select(PG_CLASS.c.reltuples).where(PG_CLASS.c.oid == func.to_regclass(name))
-    estimate = session.execute(statement).scalar()
-    if estimate is None or estimate < 0:  # -1: never analyzed
-        return None
-    return int(estimate)
+    pages = func.pg_relation_size(PG_CLASS.c.oid) / cast(func.current_setting("block_size"), Float)
+    scaled = PG_CLASS.c.reltuples / func.nullif(PG_CLASS.c.relpages, 0) * pages
+    estimate = func.coalesce(scaled, PG_CLASS.c.reltuples)
+    return (
+        select(estimate).where(PG_CLASS.c.oid == func.to_regclass(literal(name))).scalar_subquery()
+    )
 
 
-def count_unfiltered(
-    session: Session, base: Select[Any], model_admin: ModelAdmin, strategy: str
-) -> Count:
+def _unscoped(base: Select[Any], model_admin: ModelAdmin) -> bool:
+    """The list reads every row of its table (so the table's size is the list's)."""
+    froms = base.get_final_froms()
+    return base.whereclause is None and len(froms) == 1 and froms[0] is model_admin.table
+
+
+def _capped(session: Session, keys: Any, model_admin: ModelAdmin) -> Count:
+    cap = model_admin.count_cap
+    found = session.execute(capped_count_query(keys, cap)).scalar_one()
+    return Count(cap, capped=True) if found > cap else Count(found)
+
+
+def _table(session: Session, base: Select[Any], model_admin: ModelAdmin) -> Count:
+    """The unfiltered list: capped, with the planner's estimate past the cap (PostgreSQL)."""
+    bind = session.get_bind()
+    keys = keys_query(base, model_admin.model)
+    if bind.dialect.name != "postgresql" or not _unscoped(base, model_admin):
+        return _capped(session, keys, model_admin)
+    cap = model_admin.count_cap
+    counted = capped_count_query(keys, cap).scalar_subquery()
+    found, estimate = session.execute(
+        select(counted, _estimate_expression(model_admin, bind))
+    ).one()
+    if found <= cap:
+        return Count(found)
+    if estimate is None or estimate <= cap:  # never analyzed, or out of date
+        return Count(cap, capped=True)
+    return Count(rounded(estimate), estimated=True)
+
+
+def _estimates(session: Session, model_admins: Sequence[ModelAdmin]) -> dict[str, float]:
+    """PostgreSQL's row estimate of each table (by name), in one read of pg_class."""
+    bind = session.get_bind()
+    quote = bind.dialect.identifier_preparer
+    oids = [func.to_regclass(literal(quote.format_table(admin.table))) for admin in model_admins]
+    pages = func.pg_relation_size(PG_CLASS.c.oid) / cast(func.current_setting("block_size"), Float)
+    scaled = cast(PG_CLASS.c.reltuples, Float) / func.nullif(PG_CLASS.c.relpages, 0) * pages
+    statement = select(PG_CLASS.c.relname, func.coalesce(scaled, PG_CLASS.c.reltuples))
+    rows = session.execute(statement.where(PG_CLASS.c.oid.in_(oids)))
+    return {name: estimate for name, estimate in rows if estimate is not None and estimate >= 0}
+
+
+def table_counts(session: Session, model_admins: Sequence[ModelAdmin], cap: int) -> list[Count]:
+    """Row counts of the models' tables for the index pages, in at most two statements.
+
+    On PostgreSQL a table estimated at `cap` rows or more shows its estimate, read from
+    pg_class; every other table is counted, up to the cap, in one statement of COUNTs.
+    """
+    if not model_admins:
+        return []
+    estimates = {}
+    if session.get_bind().dialect.name == "postgresql":
+        estimates = _estimates(session, model_admins)
+    big = {admin.table.name for admin in model_admins if estimates.get(admin.table.name, 0) >= cap}
+    counted = [admin for admin in model_admins if admin.table.name not in big]
+    found: dict[str, int] = {}
+    if counted:
+        columns = [
+            capped_count_query(keys_query(select(admin.table), admin.model), cap)
+            .scalar_subquery()
+            .label(f"n{index}")
+            for index, admin in enumerate(counted)
+        ]
+        row = session.execute(select(*columns)).one()
+        found = {admin.table.name: value for admin, value in zip(counted, row, strict=True)}
+    counts = []
+    for admin in model_admins:
+        name = admin.table.name
+        if name in big:
+            counts.append(Count(rounded(estimates[name]), estimated=True))
+        else:
+            counts.append(Count(cap, capped=True) if found[name] > cap else Count(found[name]))
+    return counts
+
+
+def _exact(session: Session, keys: Any) -> Count:
+    return Count(session.execute(count_query(keys)).scalar_one())
+
+
+def count_unfiltered(session: Session, base: Select[Any], model_admin: ModelAdmin) -> Count:
+    strategy = model_admin.count_strategy
     if strategy == "none":
         return Count(None)
-    if strategy == "estimate":
-        estimate = _estimate(session, model_admin)
-        if estimate is not None and estimate >= model_admin.estimate_count_above:
-            return Count(estimate, estimated=True)
-    return _exact(session, base, model_admin.model)
+    if strategy == "exact":
+        return _exact(session, keys_query(base, model_admin.model))
+    return _table(session, base, model_admin)
 
 
 def count(
     session: Session,
     base: Select[Any],
-    filtered: Select[Any],
+    keys: Any,
     model_admin: ModelAdmin,
     params: ChangeListParams,
 ) -> tuple[Count, Count]:
-    """(filtered count, unfiltered count) with at most one COUNT per set."""
-    strategy = model_admin.count_strategy
+    """(filtered count, unfiltered count) with at most one count statement per set.
+
+    `keys` selects the keys of the filtered rows (query.keys_query).
+    """
     if not params.is_filtered:
-        total = count_unfiltered(session, base, model_admin, strategy)
+        total = count_unfiltered(session, base, model_admin)
         return total, total
-    result = _exact(session, filtered, model_admin.model)
+    if model_admin.count_strategy == "exact":
+        result = _exact(session, keys)
+    else:
+        result = _capped(session, keys, model_admin)
     if not model_admin.show_full_result_count:
         return result, Count(None)
-    return result, count_unfiltered(session, base, model_admin, strategy)
+    return result, count_unfiltered(session, base, model_admin)
 
 
 def plan(
@@ -113,33 +232,59 @@ def plan(
     """Which rows to fetch; IncorrectLookupParameters for a page that does not exist."""
     per_page = model_admin.list_per_page
     pagination = Pagination(params.page, per_page, result, full)
-    if not pagination.known:
+    exact = result.exact
+    if exact is None:
         return pagination
-    assert result.value is not None
-    paginator = Paginator(range(result.value), per_page)
+    paginator = Paginator(range(exact), per_page)
     if params.page > paginator.num_pages:
         raise IncorrectLookupParameters("no such page")
     pagination.num_pages = paginator.num_pages
-    pagination.show_all = params.show_all and result.value <= model_admin.list_max_show_all
+    pagination.show_all = params.show_all and exact <= model_admin.list_max_show_all
     if not pagination.show_all and paginator.num_pages > 1:
         pagination.page_range = list(paginator.get_elided_page_range(params.page))
     return pagination
 
 
-def limit_page(statement: Select[Any], pagination: Pagination) -> Select[Any]:
-    """LIMIT/OFFSET of the page; one extra row when the count is unknown."""
+def fetch_size(pagination: Pagination) -> int | None:
+    """Rows to fetch for the page: one more than shown when the count is not exact."""
     if pagination.show_all:
+        return None
+    return pagination.per_page + (0 if pagination.known else 1)
+
+
+def limit_page(statement: Select[Any], pagination: Pagination) -> Select[Any]:
+    """LIMIT/OFFSET of the page; one extra row when the count is not exact."""
+    size = fetch_size(pagination)
+    if size is None:
         return statement
-    extra = 0 if pagination.known else 1
-    offset = (pagination.page - 1) * pagination.per_page
-    return statement.limit(pagination.per_page + extra).offset(offset)
+    return statement.limit(size).offset(pagination.offset)
 
 
-def trim(rows: list[Any], pagination: Pagination) -> list[Any]:
-    """Drop the look-ahead row; an empty page past the first does not exist."""
+def trim(rows: list[Any], pagination: Pagination, *, more_after: bool = False) -> list[Any]:
+    """Drop the look-ahead row and link the pages around this one when the last is unknown.
+
+    `more_after`: rows are known to follow this page (it was reached backwards).
+    """
     if pagination.known or pagination.show_all:
         return rows
     if not rows and pagination.page > 1:
         raise IncorrectLookupParameters("no such page")
-    pagination.has_next = len(rows) > pagination.per_page
+    pagination.has_next = more_after or len(rows) > pagination.per_page
+    pagination.page_range = open_page_range(pagination.page, pagination.has_next)
     return rows[: pagination.per_page]
+
+
+def open_page_range(page: int, has_next: bool) -> list[int | str]:
+    """1 2 … p-3 p-2 p-1 p p+1 …: the pages known to exist, and more to come."""
+    numbers = sorted({1, 2, *range(max(1, page - PAGES_AROUND), page + 1)})
+    numbers = [n for n in numbers if n <= page]
+    if has_next:
+        numbers.append(page + 1)
+    result: list[int | str] = []
+    for number in numbers:
+        if result and isinstance(result[-1], int) and number > result[-1] + 1:
+            result.append(ELLIPSIS)
+        result.append(number)
+    if has_next:
+        result.append(ELLIPSIS)
+    return result if len(numbers) > 1 else []

@@ -27,11 +27,23 @@ if TYPE_CHECKING:
     from shop.admin.changelist.simple_filter import SimpleListFilter
 
 ALL_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ERROR_FLAG = "all", "o", "p", "q", "e"
+# Where a page starts (seek pagination): the ordering values of the row before it.
+AFTER_VAR, BEFORE_VAR = "_after", "_before"
+CURSOR_VARS = frozenset({AFTER_VAR, BEFORE_VAR})
 IS_POPUP_VAR, TO_FIELD_VAR, IS_FACETS_VAR = "_popup", "_to_field", "_facets"
 IGNORED_VARS = frozenset({IS_POPUP_VAR, IS_FACETS_VAR})  # no popups or facets here
 # The changelist's own parameters: no filter may take one of these names.
 RESERVED_VARS = frozenset(
-    {ALL_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ERROR_FLAG, TO_FIELD_VAR, *IGNORED_VARS}
+    {
+        ALL_VAR,
+        ORDER_VAR,
+        PAGE_VAR,
+        SEARCH_VAR,
+        ERROR_FLAG,
+        TO_FIELD_VAR,
+        *IGNORED_VARS,
+        *CURSOR_VARS,
+    }
 )
 DATE_PARTS = ("year", "month", "day")
 MAX_PAGE = 10**9
@@ -79,6 +91,7 @@ class ChangeListParams:
     error_flag: bool = False
     lookups: list[FilterLookup] = field(default_factory=list)
     date: tuple[int, ...] = ()  # (), (year,), (year, month) or (year, month, day)
+    cursor: tuple[str, str] | None = None  # (AFTER_VAR or BEFORE_VAR, its raw value)
     kept: dict[str, list[str]] = field(default_factory=dict)  # what links carry on
 
     @property
@@ -115,6 +128,9 @@ def parse(query: QueryDict, spec: ParamSpec, *, ignore_filters: bool = False) ->
         if key in IGNORED_VARS or key in (ERROR_FLAG, TO_FIELD_VAR):
             continue
         _check_raw(key, raws)
+        if key in CURSOR_VARS:
+            params.cursor = (key, raws[-1])  # typed once the ordering is known
+            continue
         if key != PAGE_VAR:
             params.kept[key] = list(raws)
         if key not in date_keys:

@@ -39,13 +39,17 @@ class Command(DjangoMigrateCommand):
             self._upgrade(fake=options["fake"], verbose=options["verbosity"] >= 1)
 
     def _upgrade(self, *, fake: bool, verbose: bool) -> None:
-        with get_engine().begin() as connection:
+        with get_engine().connect() as connection:
             before = current_revision(connection)
+            # Alembic begins and commits each revision itself (one may build indexes
+            # outside a transaction), so the read above must not hold one open.
+            connection.rollback()
             config = alembic_config(connection)
             if fake:
                 command.stamp(config, "head")
             else:
                 command.upgrade(config, "head")
+            connection.commit()
             after = current_revision(connection)
         if verbose:
             self.stdout.write(self.style.MIGRATE_HEADING("SQLAlchemy schema (Alembic):"))
