@@ -243,7 +243,12 @@ def test_ties_are_broken_by_the_primary_key_so_pages_are_stable(
     seen = []
     for page in (1, 2, 3):
         seen += pks(admin_client.get(PRODUCTS, {"o": "2", "p": page}))
-    assert seen == sorted((row.id for row in rows), reverse=True)  # Django's -pk tiebreak
+    # The key breaks ties in the direction of the last ordering term (price ascending).
+    assert seen == sorted(row.id for row in rows)
+    descending = []
+    for page in (1, 2, 3):
+        descending += pks(admin_client.get(PRODUCTS, {"o": "-2", "p": page}))
+    assert descending == sorted((row.id for row in rows), reverse=True)
 
 
 def test_hybrid_and_related_columns_sort(admin_client, session) -> None:

@@ -18,6 +18,7 @@ class AuditRecord(Base):
         Index("ix_audit_records_created_at_id", "created_at", "id"),
         # "My actions" on the index: one actor's latest records.
         Index("ix_audit_records_actor_created_at_id", "actor", "created_at", "id"),
+        Index("ix_audit_records_action_created_at_id", "action", "created_at", "id"),
         trigram_index("audit_records", "entity_repr"),
     )
 

@@ -15,9 +15,10 @@ APPOINTMENT_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
 class Owner(Base):
     __tablename__ = "owners"
     __table_args__ = (
-        Index("ix_owners_name", "name"),
+        Index("ix_owners_name_id", "name", "id"),
         trigram_index("owners", "name"),
         trigram_index("owners", "email"),
+        trigram_index("owners", "phone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,8 +38,9 @@ class Owner(Base):
 class Pet(Base):
     __tablename__ = "pets"
     __table_args__ = (
-        Index("ix_pets_name", "name"),
+        Index("ix_pets_name_id", "name", "id"),
         Index("ix_pets_species", "species"),
+        Index("ix_pets_birth_date", "birth_date"),
         trigram_index("pets", "name"),
     )
 
@@ -80,11 +82,13 @@ class Appointment(Base):
         # The appointment list: latest first, also within a status filter.
         Index("ix_appointments_scheduled_at_id", "scheduled_at", "id"),
         Index("ix_appointments_status_scheduled_at_id", "status", "scheduled_at", "id"),
+        # A pet's visits, latest first (its page, and a search by pet name).
+        Index("ix_appointments_pet_id_scheduled_at_id", "pet_id", "scheduled_at", "id"),
         trigram_index("appointments", "notes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pet_id: Mapped[int] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"), index=True)
+    pet_id: Mapped[int] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"))
     vet_id: Mapped[int] = mapped_column(ForeignKey("vets.id", ondelete="RESTRICT"))
     scheduled_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(

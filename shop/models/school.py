@@ -24,7 +24,7 @@ student_clubs = Table(
 class Student(Base):
     __tablename__ = "students"
     __table_args__ = (
-        Index("ix_students_last_name_first_name", "last_name", "first_name"),
+        Index("ix_students_last_name_first_name_id", "last_name", "first_name", "id"),
         trigram_index("students", "last_name"),
         trigram_index("students", "first_name"),
         trigram_index("students", "email"),
@@ -86,13 +86,15 @@ class Enrollment(Base):
         Index("ix_enrollments_enrolled_date_id", "enrolled_date", "id"),
         Index("ix_enrollments_status_enrolled_date_id", "status", "enrolled_date", "id"),
         Index("ix_enrollments_grade_enrolled_date_id", "grade", "enrolled_date", "id"),
+        # A student's enrollments newest first (their page, a search by student).
+        Index("ix_enrollments_student_id_enrolled_date_id", "student_id", "enrolled_date", "id"),
+        # A course's enrolled count and average grade, read from the index alone.
+        Index("ix_enrollments_course_id_status_grade", "course_id", "status", "grade"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(
-        ForeignKey("courses.id", ondelete="RESTRICT"), index=True
-    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="RESTRICT"))
     enrolled_date: Mapped[date] = mapped_column(default=date.today)
     grade: Mapped[str | None] = mapped_column(choice_type("grade", GRADES, length=2))
     notes: Mapped[str | None] = mapped_column(String(500))

@@ -39,7 +39,12 @@ likes_table = Table(
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (trigram_index("users", "username"), trigram_index("users", "email"))
+    __table_args__ = (
+        # The date hierarchy and the "created" filter of the user list.
+        Index("ix_users_created_at", "created_at"),
+        trigram_index("users", "username"),
+        trigram_index("users", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
@@ -89,11 +94,12 @@ class Post(Base):
     # The post list: newest first, the key breaking ties (seek pagination, deep pages).
     __table_args__ = (
         Index("ix_posts_created_at_id", "created_at", "id"),
+        Index("ix_posts_author_id_created_at_id", "author_id", "created_at", "id"),
         trigram_index("posts", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -112,12 +118,15 @@ class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_created_at_id", "created_at", "id"),
+        # A post's comments in order (its page) and an author's, newest first.
+        Index("ix_comments_post_id_created_at_id", "post_id", "created_at", "id"),
+        Index("ix_comments_author_id_created_at_id", "author_id", "created_at", "id"),
         trigram_index("comments", "body"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -136,7 +145,8 @@ class Profile(Base):
             "website IS NULL OR website LIKE 'http://%' OR website LIKE 'https://%'",
             name="website_http",
         ),
-        Index("ix_profiles_display_name", "display_name"),
+        Index("ix_profiles_display_name_id", "display_name", "id"),
+        Index("ix_profiles_birthday", "birthday"),
         trigram_index("profiles", "display_name"),
     )
 

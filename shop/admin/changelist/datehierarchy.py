@@ -3,10 +3,11 @@
 Links use Django's parameters (`<field>__year`, `__month`, `__day`); the filter itself is
 a half-open range (>= start, < end) so an index on the column serves it. The choices of
 a level come from index probes instead of a DISTINCT over every row: the years from
-MIN and MAX of the listed rows (two index endpoint reads) and then one
-`MIN(field) ... WHERE start <= field < end` per candidate year, month or day, all in one
-statement. Each probe is a MIN over its range, one index read, so a level costs a few
-dozen index reads whatever the table holds. Boundaries are computed in Python as UTC
+the first and last listed dates (two index endpoint reads) and then, per candidate year,
+month or day, the first listed date in its range (`... WHERE start <= field < end ORDER
+BY field LIMIT 1`), all in one statement: a level costs a few dozen index reads whatever
+the table holds. When the count showed the listed rows to be few, one DISTINCT over them
+is cheaper and is used instead. Boundaries are computed in Python as UTC
 datetimes (or dates) and bound like any filter value, so the same SQL serves every
 database.
 """
@@ -82,16 +83,29 @@ def range_condition(model: type, path: ResolvedPath, parts: tuple[int, ...]) -> 
     return conditions.on_path(path, model, _range(path, parts))
 
 
+def _first(filtered: Select[Any], model: type, path: ResolvedPath, *, last: bool = False) -> Any:
+    """The earliest (or latest) listed date, as a scalar subquery: one index read.
+
+    ORDER BY ... LIMIT 1 rather than MIN or EXISTS: the planner reads it from the end of
+    an index even when the filter joins another table (where MIN would aggregate every
+    joined row), and does not cost it as a scan that meets a row early, which for dates
+    that grow with the table's physical order is the slowest possible plan.
+    """
+    joins = Joins(model)
+    expression = joins.expression(path)
+    statement: Any = filtered.with_only_columns(expression, maintain_column_froms=True)
+    statement = joins.apply(statement).where(expression.is_not(None))
+    order = expression.desc() if last else expression.asc()
+    return statement.order_by(order).limit(1)
+
+
 def _first_and_last(
     session: Any, filtered: Select[Any], model: type, path: ResolvedPath
 ) -> tuple[Any, Any]:
-    """MIN and MAX of the listed rows' dates: two index endpoint reads."""
-    joins = Joins(model)
-    expression = joins.expression(path)
-    statement: Any = filtered.with_only_columns(
-        func.min(expression), func.max(expression), maintain_column_froms=True
-    )
-    row = session.execute(joins.apply(statement).order_by(None)).one()
+    """The first and the last listed date: two index endpoint reads, one statement."""
+    first = _first(filtered, model, path).scalar_subquery()
+    last = _first(filtered, model, path, last=True).scalar_subquery()
+    row = session.execute(select(first, last)).one()
     return row[0], row[1]
 
 
@@ -111,15 +125,10 @@ def _probe(
     """The candidates (years, months or days) holding at least one listed row: one query."""
     if not candidates:
         return []
-    joins = Joins(model)
-    expression = joins.expression(path)
-    # MIN rather than EXISTS: the planner reads MIN from the index's end, whereas an
-    # EXISTS may be costed as a scan that meets a row early, which for dates that grow
-    # with the table's physical order is the slowest possible plan.
-    first: Any = filtered.with_only_columns(func.min(expression), maintain_column_froms=True)
-    first = joins.apply(first).order_by(None)
     probes = [
-        first.where(range_condition(model, path, parts)).scalar_subquery().label(f"_dh_{index}")
+        _first(filtered.where(range_condition(model, path, parts)), model, path)
+        .scalar_subquery()
+        .label(f"_dh_{index}")
         for index, parts in enumerate(candidates)
     ]
     found = session.execute(select(*probes)).one()

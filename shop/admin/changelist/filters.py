@@ -27,6 +27,7 @@ from shop.admin.changelist.config import (
     is_temporal,
     resolve_filter_entry,
 )
+from shop.admin.changelist.distinct import distinct_values
 from shop.admin.changelist.params import query_string
 from shop.admin.changelist.simple_filter import SimpleListFilter
 from shop.admin.changelist.values import enum_values, python_type
@@ -165,8 +166,7 @@ def all_values_filter(ctx: FilterContext, name: str, path: ResolvedPath) -> Filt
         statement = ctx.model_admin.get_query(ctx.request).with_only_columns(expression)
     else:
         statement = select(expression)  # the related table's own values
-    statement = statement.where(expression.is_not(None)).distinct().order_by(expression)
-    found = list(ctx.session.scalars(statement.limit(FILTER_CHOICE_LIMIT + 1)))
+    found = distinct_values(ctx.session, statement, expression, FILTER_CHOICE_LIMIT + 1)
     spec = FilterSpec(humanize(name), keys)
     if len(found) > FILTER_CHOICE_LIMIT:
         spec.choices = _value_choices(ctx, keys[0], keys[1], [], empty=False)

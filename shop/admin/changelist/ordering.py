@@ -1,9 +1,11 @@
 """Ordering: `o=2.-1` over list_display indexes, else the ModelAdmin's ordering, then the pk.
 
 As in Django: without `o` the default ordering applies (get_ordering(), else -pk); with
-`o` only the columns it names. Either way the primary key (descending, like Django) is
-appended unless the ordering already includes it or a unique non-null column, so equal
-values never reorder between pages.
+`o` only the columns it names. Either way the primary key is appended unless the ordering
+already includes it or a unique non-null column, so equal values never reorder between
+pages. Unlike Django's fixed `-pk`, the key follows the direction of the last term: then
+one index on (ordering columns, key), read forwards or backwards, serves the page, its
+neighbours (seek pagination) and a deep page.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def with_tiebreak(model: type, terms: list[OrderTerm]) -> list[OrderTerm]:
         return terms
     mapper = model.__mapper__  # type: ignore[attr-defined]
     pk_names = [mapper.get_property_by_column(column).key for column in mapper.primary_key]
-    return terms + [OrderTerm(name, True) for name in pk_names]
+    descending = terms[-1].descending if terms else True  # no ordering at all: -pk
+    return terms + [OrderTerm(name, descending) for name in pk_names]
 
 
 def sorted_columns(

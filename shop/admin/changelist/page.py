@@ -32,7 +32,7 @@ class PageSpec:
     """What the page shows and how it is ordered."""
 
     base: Select[Any]  # get_query(): every row, no filter
-    filtered: Select[Any]
+    filtered: Select[Any]  # the listed rows, as read along the ordering index
     model: type
     fields: Sequence[DisplayField]
     terms: Sequence[OrderTerm]  # with the tiebreak
@@ -80,9 +80,11 @@ def _key_source(spec: PageSpec, key: seek.SeekKey, dialect: str) -> Any:
     columns = [pk.label("_key")] + [
         column.expression.label(f"_o{index}") for index, column in enumerate(key.columns)
     ]
+    if not spec.small:
+        return None  # many rows match: reading the ordering index meets them soon
     if spec.branches is not None:
         return spec.branches.select(*columns).subquery("matched")
-    if spec.small and dialect == "postgresql":
+    if dialect == "postgresql":
         # OFFSET 0 keeps the subquery apart: it is planned for its filter alone.
         fenced = spec.filtered.with_only_columns(*columns).order_by(None).offset(0)
         return fenced.subquery("matched")

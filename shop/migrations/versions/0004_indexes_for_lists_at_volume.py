@@ -45,11 +45,25 @@ INDEXES = (
     ("ix_comments_created_at_id", "comments", ("created_at", "id")),
     ("ix_audit_records_created_at_id", "audit_records", ("created_at", "id")),
     ("ix_audit_records_actor_created_at_id", "audit_records", ("actor", "created_at", "id")),
-    ("ix_students_last_name_first_name", "students", ("last_name", "first_name")),
-    ("ix_owners_name", "owners", ("name",)),
-    ("ix_pets_name", "pets", ("name",)),
+    ("ix_students_last_name_first_name_id", "students", ("last_name", "first_name", "id")),
+    ("ix_owners_name_id", "owners", ("name", "id")),
+    ("ix_pets_name_id", "pets", ("name", "id")),
     ("ix_pets_species", "pets", ("species",)),
-    ("ix_profiles_display_name", "profiles", ("display_name",)),
+    ("ix_profiles_display_name_id", "profiles", ("display_name", "id")),
+    ("ix_profiles_birthday", "profiles", ("birthday",)),
+    ("ix_users_created_at", "users", ("created_at",)),
+    ("ix_pets_birth_date", "pets", ("birth_date",)),
+    ("ix_audit_records_action_created_at_id", "audit_records", ("action", "created_at", "id")),
+    ("ix_appointments_pet_id_scheduled_at_id", "appointments", ("pet_id", "scheduled_at", "id")),
+    (
+        "ix_enrollments_student_id_enrolled_date_id",
+        "enrollments",
+        ("student_id", "enrolled_date", "id"),
+    ),
+    ("ix_enrollments_course_id_status_grade", "enrollments", ("course_id", "status", "grade")),
+    ("ix_posts_author_id_created_at_id", "posts", ("author_id", "created_at", "id")),
+    ("ix_comments_post_id_created_at_id", "comments", ("post_id", "created_at", "id")),
+    ("ix_comments_author_id_created_at_id", "comments", ("author_id", "created_at", "id")),
 )
 # The single-column indexes the composite ones above extend (and replace).
 REPLACED = (
@@ -60,6 +74,11 @@ REPLACED = (
     ("ix_enrollments_enrolled_date", "enrollments", ("enrolled_date",)),
     ("ix_appointments_scheduled_at", "appointments", ("scheduled_at",)),
     ("ix_audit_records_created_at", "audit_records", ("created_at",)),
+    ("ix_appointments_pet_id", "appointments", ("pet_id",)),
+    ("ix_enrollments_course_id", "enrollments", ("course_id",)),
+    ("ix_posts_author_id", "posts", ("author_id",)),
+    ("ix_comments_post_id", "comments", ("post_id",)),
+    ("ix_comments_author_id", "comments", ("author_id",)),
 )
 # (table, column) searched with "contains": trigram indexes on PostgreSQL.
 TRIGRAM = (
@@ -72,6 +91,7 @@ TRIGRAM = (
     ("students", "email"),
     ("owners", "name"),
     ("owners", "email"),
+    ("owners", "phone"),
     ("pets", "name"),
     ("appointments", "notes"),
     ("posts", "title"),
