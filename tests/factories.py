@@ -39,7 +39,8 @@ def user(session: Session, **values: object) -> User:
 
 def product(session: Session, price: str = "9.99", stock: int = 10, **values: object) -> Product:
     n = _n()
-    row = Product(sku=f"SKU-{n}", name=f"Product {n}", price=Decimal(price), stock=stock, **values)
+    defaults = {"sku": f"SKU-{n}", "name": f"Product {n}"}
+    row = Product(**{**defaults, **values}, price=Decimal(price), stock=stock)
     session.add(row)
     session.flush()
     return row
