@@ -15,7 +15,6 @@ row form and its widgets are in shop.registrations.gradebook_form.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from shop.admin.changelist.editable import PREFIX
 from shop.admin.export.formats import CSV, FORMATS, csv_cell
 from shop.admin.forms.factory import VERSION_FIELD
+from shop.admin.forms.fastwidgets import fast_renderer, hidden_form_html
 from shop.admin.forms.save import is_write_conflict
 from shop.admin.lookup import INT_RE, get_object
 from shop.admin.options import ModelAdmin
@@ -37,11 +37,11 @@ from shop.admin.views.delete import object_context
 from shop.models import Enrollment, Student
 from shop.registrations.gradebook_form import (
     GradebookRowForm,
-    current_form,
     flag_conflict,
     posted_form,
     rebound_form,
 )
+from shop.registrations.gradebook_rows import Line, lines_html, student_urls
 from shop.registrations.workflows import end_read_before_first_write, plural
 from shop.services.school.gradebook import (
     GradebookReview,
@@ -68,25 +68,16 @@ REFUSED += "nothing was saved. Check the rows below and save again."
 CSV_HEADERS = ("Student", "E-mail", "Grade", "Points", "Status", "Notes")
 
 
-@dataclass
-class Line:
-    """A row of the page: the student, the enrollment and, for editors, its form."""
-
-    row: GradebookRow
-    form: GradebookRowForm | None
-    student_url: str | None = None
-
-
 def gradebook_view(request: HttpRequest, model_admin: Any, object_id: str) -> HttpResponse:
     course, editable = _course(request, model_admin, object_id)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
         return _save(request, model_admin, course)
-    session = request.db  # type: ignore[attr-defined]
-    rows = load_gradebook(session, course.id)
-    forms = [current_form(session, index, row) for index, row in enumerate(rows)]
-    return _render(request, model_admin, course, rows, forms if editable else None)
+    rows = load_gradebook(request.db, course.id)  # type: ignore[attr-defined]
+    # No form for a row that shows what it holds (see gradebook_rows): editors only.
+    current: list[GradebookRowForm | None] = [None] * len(rows)
+    return _render(request, model_admin, course, rows, current if editable else None)
 
 
 def _course(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> tuple[Any, bool]:
@@ -191,11 +182,11 @@ def _render_again(
     keep_all = review is None or review.refused
     conflicts = review.conflicts if review is not None else {}
     problems = review.problems if review is not None else {}
-    forms = []
+    forms: list[GradebookRowForm | None] = []
     for index, row in enumerate(rows):
         form = by_id.get(row.id)
         if form is None or not (keep_all or row.id in conflicts):
-            forms.append(current_form(session, index, row))
+            forms.append(None)  # the row shows what it holds now
             continue
         form = rebound_form(session, form, index, row, current=row.id in conflicts)
         for name, message in problems.get(row.id, {}).items():
@@ -212,17 +203,18 @@ def _render(
     model_admin: ModelAdmin,
     course: Any,
     rows: list[GradebookRow],
-    forms: list[GradebookRowForm] | None,
+    forms: list[GradebookRowForm | None] | None,
     errors: list[str] | None = None,
 ) -> HttpResponse:
+    """`forms`: None for a user who may only view; else each row's form, None for a row
+    that shows the enrollment's current values."""
     site = model_admin.admin_site
     students = site.get_model_admin(Student)
-    linked = students.has_view_permission(request)
+    urls = student_urls(students, rows) if students.has_view_permission(request) else None
     lines = [
-        Line(row, forms[index] if forms is not None else None,
-             object_url(students, row.student) if linked else None)
+        Line(row, forms[index] if forms is not None else None, urls[index] if urls else None)
         for index, row in enumerate(rows)
-    ]  # fmt: skip
+    ]
     errors = errors or []
     bound = [line.form for line in lines if line.form is not None and line.form.is_bound]
     context = {
@@ -231,9 +223,14 @@ def _render(
         "title": f"Grade book: {course}",
         "course": course,
         "lines": lines,
+        "lines_html": lines_html(lines, editable=forms is not None),
         "editable": forms is not None,
-        "management_form": ManagementForm(
-            prefix=PREFIX, initial={TOTAL_FORM_COUNT: len(rows), INITIAL_FORM_COUNT: len(rows)}
+        "management_inputs": hidden_form_html(
+            ManagementForm(
+                prefix=PREFIX,
+                initial={TOTAL_FORM_COUNT: len(rows), INITIAL_FORM_COUNT: len(rows)},
+                renderer=fast_renderer(),
+            )
         ),
         "errors": errors,
         "error_count": len(errors) + sum(len(form.errors) for form in bound),

@@ -4,7 +4,8 @@ Each input carries the value it was loaded with (Django's hidden initial), so a 
 tell the rows edited here from those only someone else changed. Every field takes any
 text: the rules and the version check are the workflow's
 (shop.services.school.gradebook.review_gradebook). The widgets render in Python, since a
-course of a few hundred students means thousands of inputs and options on one page.
+course of a few hundred students means thousands of inputs and options on one page; a
+row showing current values is written without a form (shop.registrations.gradebook_rows).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from shop.admin.changelist.editable import PREFIX
 from shop.admin.forms.conflict import STALE, mark
 from shop.admin.forms.factory import VERSION_FIELD, AdminModelForm
+from shop.admin.forms.fastwidgets import fast_renderer
 from shop.admin.forms.fields import form_sources, humanize
 from shop.admin.options import ModelAdmin
 from shop.models import Enrollment
@@ -44,13 +46,13 @@ class PlainSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         chosen = "" if value is None else str(value)
-        options = _options(tuple((str(key), str(label)) for key, label in self.choices), chosen)
+        options = options_html(tuple((str(k), str(label)) for k, label in self.choices), chosen)
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
         return format_html("<select{}>{}</select>", attributes, options)
 
 
 @lru_cache(maxsize=64)  # bounded: a tampered value is a key too
-def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
+def options_html(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
     """A select's options, one of them selected (a few choices: each list is built once)."""
     return format_html_join(
         "",
@@ -132,7 +134,10 @@ class GradebookRowForm(AdminModelForm):
 
 def posted_form(session: Session, data: QueryDict, index: int) -> GradebookRowForm:
     """The posted row number `index`, validated (text fields only: always valid)."""
-    form = GradebookRowForm(data, session=session, instance=None, prefix=f"{PREFIX}-{index}")
+    prefix = f"{PREFIX}-{index}"
+    form = GradebookRowForm(
+        data, session=session, instance=None, prefix=prefix, renderer=fast_renderer()
+    )
     form.is_valid()
     return form
 
@@ -143,7 +148,11 @@ def current_form(session: Session, index: int, row: GradebookRow) -> GradebookRo
     initial = {name: getattr(enrollment, name) or "" for name in MARKS}
     initial.update(id=enrollment.id, _version=enrollment.version_id)
     form = GradebookRowForm(
-        session=session, instance=enrollment, initial=initial, prefix=f"{PREFIX}-{index}"
+        session=session,
+        instance=enrollment,
+        initial=initial,
+        prefix=f"{PREFIX}-{index}",
+        renderer=fast_renderer(),
     )
     return _labelled(form, row)
 
@@ -166,7 +175,9 @@ def rebound_form(
             data[f"initial-{prefix}-{name}"] = loaded
     if current:
         data[f"{prefix}-{VERSION_FIELD}"] = str(row.enrollment.version_id)
-    form = GradebookRowForm(data, session=session, instance=row.enrollment, prefix=prefix)
+    form = GradebookRowForm(
+        data, session=session, instance=row.enrollment, prefix=prefix, renderer=fast_renderer()
+    )
     form.is_valid()
     return _labelled(form, row)
 

@@ -23,6 +23,7 @@ from django.forms.formsets import (
     ManagementForm,
 )
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,6 +32,7 @@ from shop.admin.actions.selection import key_in
 from shop.admin.actions.writer import snapshot
 from shop.admin.forms.conflict import mark, reload
 from shop.admin.forms.factory import VERSION_FIELD, AdminModelForm, version_of
+from shop.admin.forms.fastwidgets import fast_renderer, hidden_form_html
 from shop.admin.forms.fields import form_sources, formfield_for
 from shop.admin.forms.integrity import describe
 from shop.admin.forms.save import add_problem, apply_form, is_write_conflict
@@ -107,6 +109,8 @@ def form_class_for(model_admin: ModelAdmin, base: type[Any] | None = None) -> ty
     attrs.update(
         model_admin=model_admin, sources=sources, key_name=key_field(model_admin), editable=editable
     )
+    if base is None or base.default_renderer is None:
+        attrs["default_renderer"] = fast_renderer()  # a page shows hundreds of these inputs
     row_fields = {name for name, value in attrs.items() if isinstance(value, forms.Field)}
     bases: tuple[type[Any], ...] = (EditableRowForm,) if base is None else (EditableRowForm, base)
     form_class: Any = type(f"{model_admin.object_name}ListForm", bases, attrs)
@@ -119,37 +123,38 @@ def form_class_for(model_admin: ModelAdmin, base: type[Any] | None = None) -> ty
 
 @dataclass
 class EditableList:
-    """The formset: one form per row shown, Django's management form, list-wide errors."""
+    """The formset: the row form, the posted rows' forms, Django's management form and
+    the list-wide errors. Rows shown without posted input have no form object of their
+    own (see shop.admin.changelist.inputs): `total` counts every row shown."""
 
+    form_class: type[EditableRowForm]
     forms: list[EditableRowForm]
     errors: list[str] = field(default_factory=list)
+    total: int = 0
 
     @property
     def management_form(self) -> ManagementForm:
-        count = len(self.forms)
+        count = self.total
         initial = {
             TOTAL_FORM_COUNT: count,
             INITIAL_FORM_COUNT: count,
             MIN_NUM_FORM_COUNT: 0,
             MAX_NUM_FORM_COUNT: MAX_FORMS,
         }
-        return ManagementForm(prefix=PREFIX, initial=initial)
+        return ManagementForm(prefix=PREFIX, initial=initial, renderer=fast_renderer())
+
+    @property
+    def management_inputs(self) -> SafeString:
+        return hidden_form_html(self.management_form)
 
     @property
     def error_count(self) -> int:
         return len(self.errors) + sum(len(form.errors) for form in self.forms if form.is_bound)
 
 
-def blank_list(request: HttpRequest, model_admin: ModelAdmin, objects: list[Any]) -> EditableList:
-    """Unbound forms for the rows shown, in page order."""
-    form_class = form_class_for(model_admin, model_admin.get_changelist_form(request))
-    session = request.db  # type: ignore[attr-defined]
-    return EditableList(
-        [
-            form_class(session=session, instance=obj, prefix=f"{PREFIX}-{index}")
-            for index, obj in enumerate(objects)
-        ]
-    )
+def blank_list(request: HttpRequest, model_admin: ModelAdmin) -> EditableList:
+    """The list form before any input: every row shows its current values."""
+    return EditableList(form_class_for(model_admin, model_admin.get_changelist_form(request)), [])
 
 
 def posted_list(request: HttpRequest, model_admin: ModelAdmin) -> EditableList:
@@ -163,7 +168,7 @@ def posted_list(request: HttpRequest, model_admin: ModelAdmin) -> EditableList:
     rows = _load(request, model_admin, keys)
     session = request.db  # type: ignore[attr-defined]
     data = request.POST.copy()  # mutable: a conflict puts the current versions in
-    posted = EditableList([])
+    posted = EditableList(form_class, [])
     for index, key in enumerate(keys):
         obj = rows.get(key)
         if obj is None:

@@ -19,7 +19,7 @@ from shop.admin.actions.base import action_choices
 from shop.admin.actions.dispatch import NO_ACTION, is_action_post, response_action
 from shop.admin.changelist import ERROR_FLAG, ChangeList, IncorrectLookupParameters
 from shop.admin.changelist.editable import EditableList, blank_list, posted_list, save_list
-from shop.admin.changelist.rows import build_rows, row_versions
+from shop.admin.changelist.rows import build_rows, row_versions, version_inputs
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
@@ -47,7 +47,7 @@ def changelist_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpRespon
             if isinstance(cl, HttpResponse):
                 return cl
         else:
-            editable = blank_list(request, model_admin, cl.result_list)
+            editable = blank_list(request, model_admin)
     elif saving and model_admin.list_editable:
         raise PermissionDenied
     return TemplateResponse(
@@ -94,7 +94,8 @@ def _context(request: HttpRequest, cl: ChangeList, editable: EditableList | None
         add_url = reverse(f"admin:{model_admin.url_prefix}_add", current_app=site.name)
         if cl.preserved_filters:
             add_url = f"{add_url}?{cl.preserved_filters}"
-    rows = build_rows(cl, editable)
+    actions = _actions_context(request, cl, len(cl.results))
+    rows = build_rows(cl, editable, selectable=bool(actions["action_choices"]))
     return {
         **site.each_context(request),
         "cl": cl,
@@ -106,7 +107,8 @@ def _context(request: HttpRequest, cl: ChangeList, editable: EditableList | None
         "search_var": "q",
         "rows": rows,
         "editable": editable,
-        **_actions_context(request, cl, len(rows)),
+        **actions,
+        "version_inputs": version_inputs(actions.get("row_versions", [])),
     }
 
 
@@ -116,8 +118,7 @@ def _actions_context(request: HttpRequest, cl: ChangeList, shown: int) -> dict[s
     actions = model_admin.get_actions(request) if cl.results else {}
     if not actions:
         return {"action_choices": None}
-    total = cl.pagination.result_count
-    exact = total.value if total.value is not None and not total.estimated else None
+    exact = cl.pagination.result_count.exact
     plural = model_admin.verbose_name_plural
     return {
         "action_choices": action_choices(actions),
