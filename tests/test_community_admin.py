@@ -323,8 +323,8 @@ def test_a_comment_is_added_from_the_post_page(admin_client: Client, session: Se
 def test_the_post_page_costs_the_same_queries_however_many_comments(
     admin_client: Client, session: Session, queries: Any, few: int, many: int
 ) -> None:
-    # Up to the inline's max_shown (50) the comments are edited in place; past it the
-    # page shows their count and links instead. Either way the cost does not grow.
+    # Up to the inline's max_shown (20) the comments are all on the page; past it they
+    # are shown a page at a time. Either way the cost does not grow.
     ann = named_user(session, "ann")
     assert measure(admin_client, queries, post_page(post_with(session, ann, few))) == measure(
         admin_client, queries, post_page(post_with(session, ann, many))

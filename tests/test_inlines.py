@@ -572,39 +572,7 @@ def test_a_value_error_from_prepare_child_is_a_row_error_and_saves_nothing(
     assert audit_of(session, "commerce.orderitem", line.id) == []
 
 
-# Large child sets
-
-
-def test_a_cart_with_too_many_items_shows_a_count_and_a_link(
-    admin_client: Client, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(CartItemInline, "max_shown", 3)
-    cart, _items = _cart_with(session, 1, 1, 1, 1)
-    page = admin_client.get(cart_page(cart)).content.decode()
-    assert "4 cart items: too many to edit on this page." in page
-    assert f'href="/admin/commerce/cartitem/?cart_id__exact={cart.id}"' in page
-    assert f'href="/admin/commerce/cartitem/add/?cart={cart.id}"' in page
-    assert 'name="items-0-quantity"' not in page
-    assert 'name="items-TOTAL_FORMS" value="0"' in page
-    listed = admin_client.get(f"/admin/commerce/cartitem/?cart_id__exact={cart.id}")
-    assert listed.status_code == 200  # a refused filter would redirect to ?e=1
-    assert len(listed.context["cl"].result_list) == 4
-
-
-def test_a_post_cannot_touch_the_items_that_were_not_shown(
-    admin_client: Client, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(CartItemInline, "max_shown", 3)
-    cart, items = _cart_with(session, 1, 1, 1, 1)
-    before = quantities(session, cart)
-    forged = cart_data(cart, [item_row(items[0], quantity=9), item_row(items[1], DELETE=True)])
-    response = admin_client.post(cart_page(cart), forged)
-    assert response.status_code == 200
-    assert "too many cart items to edit here" in page_errors(response, "items")[0][0]
-    assert quantities(session, cart) == before
-    # The page's own POST (no rows) saves the cart and leaves its items alone.
-    assert admin_client.post(cart_page(cart), cart_data(cart)).status_code == 302
-    assert quantities(session, cart) == before
+# Large child sets: one page of rows at a time (tests/test_inline_paging.py)
 
 
 # Query counts: the change page does not grow with the rows it shows

@@ -112,6 +112,8 @@ class AppointmentInline(StackedInline):
     form = AppointmentForm
     fields = ("scheduled_at", "vet", "status", "notes")
     readonly_fields = ("status",)
+    # A clinic's vets outgrow a select: searched, never loaded for each pet's page.
+    autocomplete_fields = ("vet",)
     ordering = ("-scheduled_at",)
     extra = 1
     show_change_link = True

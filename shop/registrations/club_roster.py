@@ -2,23 +2,30 @@
 
 ONE query whatever the club's size: the first ROSTER_SHOWN members by last then first
 name, each row carrying the number of all members (a window count taken before the
-LIMIT). A bigger club links to the student list filtered by the club, which sorts,
-searches and exports every member. Adding and removing members is the "students" chooser
-above it (searched, never a list of every student).
+LIMIT). On the club's page the roster is drawn from the members its "students" chooser
+reads anyway (the same order, the student list's), so the page asks once for both. A
+bigger club links to the student list filtered by the club, which sorts, searches and
+exports every member. Adding and removing members is the "students" chooser above it
+(searched, never a list of every student).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from shop.models import Student, student_clubs
+from shop.admin.forms.membership import Membership
+from shop.models import Club, Student, student_clubs
+
+if TYPE_CHECKING:
+    from shop.admin.options import ModelAdmin
 
 ROSTER_SHOWN = 20
 NO_MEMBERS = "No members yet."
@@ -57,6 +64,14 @@ def club_roster(session: Session, club_id: int, shown: int = ROSTER_SHOWN) -> Ro
     rows = session.execute(statement).all()
     total = int(rows[0].total) if rows else 0
     return Roster([Member(row.id, row.first_name, row.last_name, row.email) for row in rows], total)
+
+
+def page_roster(session: Session, club: Club, model_admin: ModelAdmin) -> Roster:
+    """The roster of the club's page: the first members its chooser reads, no query of its own."""
+    members_of = inspect(Club).relationships["students"]
+    rows, total = Membership(members_of, club).shown(session, model_admin)
+    members = [Member(s.id, s.first_name, s.last_name, s.email) for s in rows[:ROSTER_SHOWN]]
+    return Roster(members, total)
 
 
 def roster_html(roster: Roster, club_id: int, site_name: str) -> SafeString:

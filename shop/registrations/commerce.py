@@ -79,6 +79,9 @@ class CartItemInline(TabularInline):
     fields = ("product", "quantity", "unit_price", "line_total")
     readonly_fields = ("unit_price", "line_total")
     autocomplete_fields = ("product",)
+    # By product, as the cart item list orders a cart's lines: UNIQUE(cart_id, product_id)
+    # is the index that reads any page of a cart with thousands of lines.
+    ordering = ("product_id",)
     extra = 1
     show_change_link = True
 

@@ -15,7 +15,7 @@ from django import forms
 from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, bindparam, inspect, select
 from sqlalchemy.orm import object_session
 
 from shop.admin import ModelAdmin, register
@@ -26,7 +26,7 @@ from shop.admin.inlines import TabularInline
 from shop.models import Club, Course, Enrollment, Student, student_clubs
 from shop.models.school import ENROLLMENT_STATUSES
 from shop.registrations.actions import drop_enrollments, enroll_in_course
-from shop.registrations.club_roster import club_roster, roster_html
+from shop.registrations.club_roster import page_roster, roster_html
 from shop.registrations.gradebook import gradebook_csv_view, gradebook_view
 from shop.registrations.site import site
 from shop.registrations.transcript import transcript_csv_view, transcript_view
@@ -43,6 +43,14 @@ ENROLLED_COUNT = count_of(
     Enrollment, Enrollment.course_id == Course.id, Enrollment.status != DROPPED, label="enrolled"
 )
 COURSE_AVERAGE = course_average().label("average_grade")
+# One student's GPA and one course's average, for their pages: built once (the CASE
+# over the grade scale is costly to build), the id bound at each execution.
+GPA_OF_STUDENT = (
+    select(student_gpa()).select_from(Student).where(Student.id == bindparam("student_id"))
+)
+AVERAGE_OF_COURSE = (
+    select(course_average()).select_from(Course).where(Course.id == bindparam("course_id"))
+)
 MEMBER_COUNT = count_of(student_clubs, student_clubs.c.club_id == Club.id, label="member_count")
 MAX_CREDITS = 2**31 - 1
 NOT_ENROLLED = "none"
@@ -142,8 +150,8 @@ class StudentAdmin(ModelAdmin):
         """The GPA (one query) and the link to the transcript page."""
         if inspect(student).key is None:
             return "-"
-        statement = select(student_gpa()).select_from(Student).where(Student.id == student.id)
-        gpa = object_session(student).scalar(statement)  # type: ignore[union-attr]
+        session = object_session(student)
+        gpa = session.scalar(GPA_OF_STUDENT, {"student_id": student.id})  # type: ignore[union-attr]
         url = reverse(
             f"admin:{self.url_prefix}_transcript",
             args=(student.id,),
@@ -193,10 +201,10 @@ class ClubAdmin(ModelAdmin):
         return fields if obj is None else (*fields, "roster")
 
     def roster(self, club: Club) -> str:
-        """The members by name, linked (one query; see shop.registrations.club_roster)."""
+        """The members by name, linked (read with the member chooser's; see club_roster)."""
         if inspect(club).key is None:
             return "-"
-        found = club_roster(object_session(club), club.id)  # type: ignore[arg-type]
+        found = page_roster(object_session(club), club, self)  # type: ignore[arg-type]
         return roster_html(found, club.id, self.admin_site.name)
 
     roster.short_description = "Roster"  # type: ignore[attr-defined]
@@ -222,8 +230,8 @@ class CourseAdmin(ModelAdmin):
         """The average grade (one query) and the link to the grade book page."""
         if inspect(course).key is None:
             return "-"
-        statement = select(course_average()).select_from(Course).where(Course.id == course.id)
-        average = object_session(course).scalar(statement)  # type: ignore[union-attr]
+        session = object_session(course)
+        average = session.scalar(AVERAGE_OF_COURSE, {"course_id": course.id})  # type: ignore[union-attr]
         url = reverse(
             f"admin:{self.url_prefix}_gradebook",
             args=(course.id,),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from shop.admin.annotations import count_of
@@ -42,15 +42,17 @@ class Followers:
     total: int
 
 
+# Built once (a user's page runs it on every view); the user and the limit are bound.
+FOLLOWERS_OF = (
+    select(User.id, User.username, func.count().over().label("total"))
+    .join(following_table, following_table.c.follower_id == User.id)
+    .where(following_table.c.followed_id == bindparam("user_id"))
+    .order_by(User.username, User.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def followers_page(session: Session, user_id: int, limit: int = FOLLOWERS_SHOWN) -> Followers:
     """At most `limit` followers of the user and their total, in one query."""
-    total: Any = func.count().over().label("total")
-    statement = (
-        select(User.id, User.username, total)
-        .join(following_table, following_table.c.follower_id == User.id)
-        .where(following_table.c.followed_id == user_id)
-        .order_by(User.username, User.id)
-        .limit(limit)
-    )
-    rows = session.execute(statement).all()
+    rows: Any = session.execute(FOLLOWERS_OF, {"user_id": user_id, "limit": limit}).all()
     return Followers([(row.id, row.username) for row in rows], rows[0].total if rows else 0)

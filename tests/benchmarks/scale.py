@@ -198,14 +198,30 @@ def _date_pages(model_admin: Any, base: str, title: str, cl: Any) -> Iterator[Pa
 
 
 def object_pages(model_admin: Any, cl: Any | None = None) -> Iterator[Page]:
-    """The change page of the list's first row and the object pages beside it."""
+    """The change page of the list's first row and the object pages beside it; for carts
+    and orders also the one with 10,000 lines, on its first and its last inline page."""
     from django.urls import URLPattern
+    from sqlalchemy import func, select
+
+    from shop.db import new_session
 
     if not cl or not cl.result_list:
         return
     pk = cl.results[0].pk
     base = f"/admin/{model_admin.app_label}/{model_admin.model_name}/{pk}/"
     yield Page(f"{model_admin.verbose_name} #{pk}", f"{base}change/", CHANGE)
+    if model_admin.model_name in ("cart", "order"):
+        # seed_scale's wholesale customer: the first cart and the last order hold 10,000
+        # lines each; the inline shows them a page at a time (`?items-page=N`).
+        key = model_admin.mapper.primary_key[0]
+        first_or_last = func.min(key) if model_admin.model_name == "cart" else func.max(key)
+        with new_session() as session:
+            big = session.scalar(select(first_or_last))
+        last = -(-10_000 // model_admin.inlines[0].max_shown)
+        url = f"/admin/{model_admin.app_label}/{model_admin.model_name}/{big}/change/"
+        label = f"{model_admin.verbose_name} #{big}, 10,000 lines"
+        yield Page(label, url, CHANGE)
+        yield Page(f"{label}, page {last}", f"{url}?items-page={last}", CHANGE)
     standard = {"history", "delete", "actions", "change", "changelist", "add", "export"}
     for pattern in model_admin.get_urls():
         if not isinstance(pattern, URLPattern) or not pattern.name:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from shop.admin.forms.fields import (
     FieldSource,
@@ -25,9 +26,11 @@ from shop.admin.forms.fields import (
     formfield_for,
     initial_for_add,
 )
+from shop.admin.forms.fieldtable import FieldTable
 from shop.admin.forms.m2m import add_many_to_many_fields, bind_many_to_many, many_to_many_props
 from shop.admin.forms.readonly import check_readonly_name
 from shop.admin.forms.related import RelatedField
+from shop.admin.forms.render import change_form_renderer
 
 if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
@@ -150,7 +153,7 @@ def build_layout(
     With `editable` False (a view-only user) every field is shown read-only;
     `extra_readonly` adds read-only names (an inline's rows that already exist).
     """
-    sources = form_sources(model_admin.mapper)
+    sources = _sources(model_admin.mapper)
     base = model_admin.get_form_base(request, obj) or AdminModelForm
     exclude = list(model_admin.get_exclude(request, obj) or ())
     readonly = list(model_admin.get_readonly_fields(request, obj))
@@ -189,7 +192,14 @@ def build_layout(
     add_many_to_many_fields(form_class, many, editable_names)
     _fit_declared_fields(form_class, base, shown=names, editable=editable_names)
     form_class.autocomplete = frozenset(model_admin.get_autocomplete_fields(request))
+    form_class.base_fields = FieldTable(form_class.base_fields)
     return FormLayout(fieldsets, readonly, form_class)
+
+
+@cache
+def _sources(mapper: Mapper[Any]) -> dict[str, FieldSource]:
+    """form_sources(), once per mapper (a change page with inlines asks three times)."""
+    return form_sources(mapper)
 
 
 def _default_fields(
@@ -285,6 +295,9 @@ def _form_class(
     if versioned and names and model_admin.mapper.version_id_col is not None:
         attrs[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
     attrs.update(model_admin=model_admin, sources=sources)
+    if base.default_renderer is None:
+        # A change page with an inline shows hundreds of inputs (50 rows a page).
+        attrs["default_renderer"] = change_form_renderer()
     return type(f"{model_admin.object_name}Form", (base,), attrs)
 
 

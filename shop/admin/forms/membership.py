@@ -2,7 +2,9 @@
 
 The form (shop.admin.forms.m2m) shows the first MEMBERS_SHOWN members and posts back a
 difference; this module reads those members and applies that difference with a DELETE
-and an INSERT of the missing pairs, never loading the whole collection.
+and an INSERT of the missing pairs, never loading the whole collection. The members
+shown and their count are one query, read once per request: a page that shows them
+twice (a chooser and a read-only list beside it) asks the database once.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
 
 MEMBERS_SHOWN = 50
+SHOWN_KEY = "admin_members_shown"  # Session.info: the members each page read, by parent
 
 
 @dataclass(frozen=True)
@@ -65,16 +68,30 @@ class Membership:
 
     def shown(self, session: Session, model_admin: ModelAdmin) -> tuple[list[Any], int]:
         """The first MEMBERS_SHOWN members in the related admin's order, and the total."""
-        site = model_admin.admin_site
-        statement = related_rows_statement(site, self.target.class_, None)
-        statement = statement.join(self.table, self.target_key == self.remote).where(
-            self._of_parent()
+        read: dict[Any, Any] = session.info.setdefault(SHOWN_KEY, {})
+        key = self._key(model_admin)
+        found = read.get(key)
+        # Read again in a new transaction (after a rollback, the rows may have changed).
+        if found is None or found[0] is not session.get_transaction():
+            rows, total = self._read(session, model_admin)
+            found = read[key] = (session.get_transaction(), rows, total)
+        return list(found[1]), found[2]
+
+    def _read(self, session: Session, model_admin: ModelAdmin) -> tuple[list[Any], int]:
+        # The members are sorted in full for the LIMIT anyway: counting them costs nothing.
+        total = func.count().over().label("members_total")
+        statement = (
+            related_rows_statement(model_admin.admin_site, self.target.class_, None)
+            .add_columns(total)
+            .join(self.table, self.target_key == self.remote)
+            .where(self._of_parent())
+            .limit(MEMBERS_SHOWN)
         )
-        rows = list(session.scalars(statement.limit(MEMBERS_SHOWN)))
-        if len(rows) < MEMBERS_SHOWN:
-            return rows, len(rows)
-        count = select(func.count()).select_from(self.table).where(self._of_parent())
-        return rows, int(session.scalar(count) or 0)
+        result = session.execute(statement).all()
+        return [row[0] for row in result], int(result[0][-1]) if result else 0
+
+    def _key(self, model_admin: ModelAdmin) -> tuple[Any, ...]:
+        return (model_admin.admin_site.name, self.prop, *(value for _c, value in self.local))
 
     def apply(self, session: Session, change: MembershipChange) -> None:
         """Delete the removed pairs; insert the added ones that are not there yet."""
@@ -92,3 +109,6 @@ class Membership:
         if self.parent in session:
             # A collection loaded earlier in this session no longer matches the table.
             session.expire(self.parent, [self.prop.key])
+        read = session.info.get(SHOWN_KEY, {})
+        for key in [key for key in read if key[1] is self.prop]:
+            del read[key]  # nor do the members read before

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import URLValidator
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from shop.admin.options import ModelAdmin
 
 EMPTY_VALUE = "-"
+KEY_SLOT = "__key__"  # stands for an object's key in a change URL reversed once
 _http_url = URLValidator(schemes=["http", "https"])
 
 
@@ -137,9 +139,25 @@ def related_link(request: HttpRequest, model_admin: ModelAdmin, related: Any) ->
     if not identity or not admin.has_view_permission(request, related):
         return conditional_escape(str(related))
     try:
-        url = reverse(
-            f"admin:{admin.url_prefix}_change", args=(identity[0],), current_app=site.name
-        )
+        url = change_url(admin, related)
     except NoReverseMatch:
         return conditional_escape(str(related))
     return format_html('<a href="{}">{}</a>', url, related)
+
+
+def change_url(model_admin: ModelAdmin, obj: Any) -> str:
+    """The URL of `obj`'s change page; rows of a page share one reverse() per model."""
+    identity = sa_inspect(obj).identity or ()
+    key = ",".join(str(part) for part in identity)
+    name = f"admin:{model_admin.url_prefix}_change"
+    current_app = model_admin.admin_site.name
+    if not identity or not all(type(part) is int for part in identity):
+        return reverse(name, args=(key,), current_app=current_app)  # quoted its own way
+    pattern = _change_pattern(name, current_app, get_script_prefix(), get_urlconf())
+    return pattern.replace(KEY_SLOT, key)
+
+
+@lru_cache(maxsize=512)
+def _change_pattern(name: str, current_app: str, script_prefix: str, urlconf: Any) -> str:
+    # The script prefix and the urlconf are part of the key: reverse() depends on them.
+    return reverse(name, args=(KEY_SLOT,), current_app=current_app)

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from django.forms import formset_factory
 from django.http import HttpRequest
 
+from shop.admin.forms.render import change_form_renderer
 from shop.admin.inlines.formsets import InlineFormSet
-from shop.admin.inlines.relation import load_children
+from shop.admin.inlines.paging import load_page, load_posted
 from shop.admin.inlines.rows import (
     RowLayouts,
     RowRights,
@@ -54,16 +55,23 @@ def inline_formset(
     rights = RowRights.for_page(request, inline, parent, editable=editable)
     layouts = row_layouts(request, inline, parent, can_change=rights.change)
     bind_once(layouts, session)
-    limit = inline.get_max_shown(request, parent)
+    per_page = inline.get_max_shown(request, parent)
     shown = row_field_names(layouts)
-    children = load_children(session, request, inline, parent, shown=shown, limit=limit)
-    formset_class = _formset_class(request, inline, parent, layouts, rights, children is not None)
+    formset_class = _formset_class(request, inline, parent, layouts, rights)
+    page = None
+    if data is None:
+        children, page = load_page(session, request, inline, parent, shown=shown, per_page=per_page)
+    else:
+        # The rows the page showed, as posted: a page further on may have shifted since.
+        most = formset_class.absolute_max
+        children = load_posted(session, request, inline, parent, data, shown=shown, most=most)
     formset: InlineFormSet = formset_class(
         data,
         request=request,
         inline=inline,
         parent=parent,
         children=children,
+        page=page,
         layouts=layouts,
         rights=rights,
         save_as_new=save_as_new,
@@ -79,9 +87,7 @@ def _formset_class(
     parent: Any,
     layouts: RowLayouts,
     rights: RowRights,
-    editing: bool,  # False: too many children, the inline only shows their count
 ) -> type[InlineFormSet]:
-    can_add = rights.add and editing
     max_num = inline.get_max_num(request, parent)
     # The most rows a POST may hold: each one costs a form, so a forged TOTAL_FORMS
     # past it is refused before any is built (Django would build 2,000).
@@ -89,10 +95,11 @@ def _formset_class(
     return formset_factory(  # type: ignore[no-any-return]
         layouts.new.form_class,
         formset=InlineFormSet,
-        extra=inline.get_extra(request, parent) if can_add else 0,
-        min_num=(inline.get_min_num(request, parent) or 0) if can_add else 0,
-        max_num=(absolute_max if max_num is None else max_num) if can_add else 0,
+        extra=inline.get_extra(request, parent) if rights.add else 0,
+        min_num=(inline.get_min_num(request, parent) or 0) if rights.add else 0,
+        max_num=(absolute_max if max_num is None else max_num) if rights.add else 0,
         absolute_max=absolute_max,
-        can_delete=rights.delete and editing,
+        can_delete=rights.delete,
         can_delete_extra=False,
+        renderer=change_form_renderer(),  # the management form and the rows' errors
     )

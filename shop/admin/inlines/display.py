@@ -1,9 +1,10 @@
 """What the inline templates iterate: headers, rows of fields, the empty row for "Add another",
-or, for a parent with too many children, their count and links.
+and, for a parent with more children than one page holds, the links to the other pages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -11,12 +12,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 from sqlalchemy import inspect as sa_inspect
 
 from shop.admin.forms.layout import FieldView
-from shop.admin.forms.readonly import readonly_contents, readonly_label
-from shop.admin.inlines.relation import count_children
-from shop.admin.urls import model_url, object_url
+from shop.admin.forms.readonly import change_url, readonly_contents, readonly_label
+from shop.admin.inlines.markup import RowFrame, stacked_row, tabular_row
+from shop.admin.inlines.paging import InlinePage, page_param
+from shop.admin.urls import model_url
 
 if TYPE_CHECKING:
     from shop.admin.inlines.formsets import InlineFormSet
@@ -31,12 +34,29 @@ class Header:
     help_text: str
 
 
+ChangeLink = Callable[[Any], str | None]
+
+
 @dataclass
 class RowView:
     form: Any
     original: Any  # the existing child, or None for a new row
     fields: list[FieldView]
     change_url: str | None = None
+    frame: RowFrame | None = None
+    row_id: str = ""  # its index in the formset, or "__prefix__" for the template row
+
+    @property
+    def tabular(self) -> SafeString:
+        """The row's HTML in a tabular inline."""
+        assert self.frame is not None
+        return tabular_row(self.frame, self)
+
+    @property
+    def stacked(self) -> SafeString:
+        """The row's HTML in a stacked inline."""
+        assert self.frame is not None
+        return stacked_row(self.frame, self)
 
     @property
     def delete_field(self) -> forms.BoundField | None:
@@ -47,13 +67,24 @@ class RowView:
         return bool(self.form.is_bound and self.form.errors)
 
 
-@dataclass
-class Collapsed:
-    """A parent with more children than the inline edits: a count and where to see them."""
+@dataclass(frozen=True)
+class Paging:
+    """The page of children shown, links to the pages beside it and to the child list."""
 
-    count: int
-    changelist_url: str | None
-    add_url: str | None
+    page: InlinePage
+    first_url: str | None
+    previous_url: str | None
+    next_url: str | None
+    last_url: str | None
+    changelist_url: str | None  # every child, in the child model's own list
+
+    @property
+    def summary(self) -> str:
+        """Which rows of how many: first and last position, then the count ("of more than"
+        the count past the counting cap)."""
+        page = self.page
+        more = "more than " if page.capped else ""
+        return f"{page.first_index:,}–{page.last_index:,} of {more}{page.count:,}"
 
 
 @dataclass
@@ -63,7 +94,7 @@ class InlineView:
     headers: list[Header]
     rows: list[RowView] = field(default_factory=list)
     empty_row: RowView | None = None  # the template "Add another" copies
-    collapsed: Collapsed | None = None
+    paging: Paging | None = None
 
     @property
     def template(self) -> str:
@@ -91,7 +122,15 @@ class InlineView:
 
     @property
     def max_num(self) -> int | None:
-        return self.formset.limit_max if self.formset.rights.add else 0
+        """The most rows "Add another" may reach on this page (rows of other pages count)."""
+        formset = self.formset
+        if not formset.rights.add:
+            return 0
+        most = formset.limit_max
+        if most is None or self.paging is None:
+            return most
+        hidden = self.paging.page.count - formset.initial_form_count()
+        return max(0, most - hidden)
 
 
 def inline_views(request: HttpRequest, formsets: list[InlineFormSet]) -> list[InlineView]:
@@ -101,14 +140,26 @@ def inline_views(request: HttpRequest, formsets: list[InlineFormSet]) -> list[In
 def inline_view(request: HttpRequest, formset: InlineFormSet) -> InlineView:
     inline = formset.inline
     view = InlineView(inline, formset, _headers(request, formset))
-    if formset.collapsed:
-        view.collapsed = _collapsed(request, formset)
-        return view
+    page = formset.page()
+    if page is not None:
+        view.paging = _paging(request, formset, page)
+    frame = RowFrame(
+        prefix=view.prefix,
+        columns=len(view.headers) + 2,
+        can_delete=view.can_delete,
+        verbose_name=view.verbose_name,
+    )
+    link = _change_link(request, inline)
+    initial = formset.initial_form_count()
     for index, form in enumerate(formset.forms):
-        existing = index < formset.initial_form_count()
-        view.rows.append(_row(request, formset, form, form.instance if existing else None))
+        child = form.instance if index < initial else None
+        view.rows.append(_row(request, formset, form, child, link(child)))
     if formset.rights.add:
-        view.empty_row = _row(request, formset, formset.empty_form, None)
+        view.empty_row = _row(request, formset, formset.empty_form, None, None)
+    for index, row in enumerate(view.rows):
+        row.frame, row.row_id = frame, str(index)
+    if view.empty_row is not None:
+        view.empty_row.frame, view.empty_row.row_id = frame, "__prefix__"
     return view
 
 
@@ -125,7 +176,9 @@ def _headers(request: HttpRequest, formset: InlineFormSet) -> list[Header]:
     return headers
 
 
-def _row(request: HttpRequest, formset: InlineFormSet, form: Any, child: Any) -> RowView:
+def _row(
+    request: HttpRequest, formset: InlineFormSet, form: Any, child: Any, change_url: str | None
+) -> RowView:
     inline = formset.inline
     views = []
     for name in formset.layouts.columns:
@@ -134,32 +187,52 @@ def _row(request: HttpRequest, formset: InlineFormSet, form: Any, child: Any) ->
         else:
             contents = readonly_contents(request, inline, child, name)
             views.append(FieldView(name, readonly_label(inline, name), True, contents=contents))
-    return RowView(form, child, views, _change_url(request, inline, child))
+    return RowView(form, child, views, change_url)
 
 
-def _change_url(request: HttpRequest, inline: InlineModelAdmin, child: Any) -> str | None:
+def _change_link(request: HttpRequest, inline: InlineModelAdmin) -> ChangeLink:
+    """Each row's "Change" link, for the rows the user may view."""
     admin = inline.child_admin
-    if not inline.show_change_link or child is None or admin is None:
+    if not inline.show_change_link or admin is None:
+        return lambda child: None
+
+    def link(child: Any) -> str | None:
+        state = sa_inspect(child) if child is not None else None
+        if state is None or state.key is None or not admin.has_view_permission(request, child):
+            return None
+        return change_url(admin, child)
+
+    return link
+
+
+def _paging(request: HttpRequest, formset: InlineFormSet, page: InlinePage) -> Paging:
+    param = page_param(str(formset.prefix))
+    first, last = 1, page.num_pages
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query.pop(param, None)
+        if number != first:
+            query[param] = str(number)
+        encoded = query.urlencode()
+        return f"?{encoded}" if encoded else request.path
+
+    before, after = page.number > first, page.number < last
+    return Paging(
+        page=page,
+        first_url=url(first) if before else None,
+        previous_url=url(page.number - 1) if before else None,
+        next_url=url(page.number + 1) if after else None,
+        last_url=url(last) if after else None,
+        changelist_url=_changelist_url(request, formset),
+    )
+
+
+def _changelist_url(request: HttpRequest, formset: InlineFormSet) -> str | None:
+    """The child list filtered by the parent (`?cart_id__exact=3`), for those who may view it."""
+    admin = formset.inline.child_admin
+    values = formset.inline.relation.key_values(formset.parent)
+    if admin is None or not values or not admin.has_view_permission(request):
         return None
-    if sa_inspect(child).key is None or not admin.has_view_permission(request, child):
-        return None
-    return object_url(admin, child)
-
-
-def _collapsed(request: HttpRequest, formset: InlineFormSet) -> Collapsed:
-    inline, parent = formset.inline, formset.parent
-    count = count_children(formset.session, request, inline, parent)
-    admin = inline.child_admin
-    changelist = add = None
-    values = inline.relation.key_values(parent) or {}
-    if admin is not None and admin.has_view_permission(request):
-        query = urlencode({f"{name}__exact": value for name, value in values.items()})
-        changelist = f"{model_url(admin, 'changelist')}?{query}"
-    parent_field = inline.relation.parent_field
-    if admin is not None and parent_field and formset.rights.add:
-        add = f"{model_url(admin, 'add')}?{urlencode({parent_field: _parent_key(parent)})}"
-    return Collapsed(count, changelist, add)
-
-
-def _parent_key(parent: Any) -> str:
-    return ",".join(str(part) for part in sa_inspect(parent).identity or ())
+    query = urlencode({f"{name}__exact": value for name, value in values.items()})
+    return f"{model_url(admin, 'changelist')}?{query}"

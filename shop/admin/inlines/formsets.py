@@ -2,7 +2,9 @@
 
 `items-TOTAL_FORMS`, `items-INITIAL_FORMS`, `items-0-id`, `items-0-DELETE`,
 `items-0-quantity`... The first INITIAL_FORMS rows are existing children, found by their
-posted id among this parent's children only; the rest are new rows. A POST that names
+posted id among this parent's children only; the rest are new rows. A parent with many
+children shows one page of them (shop.admin.inlines.paging), and a POST holds only that
+page's rows: the rows of other pages are neither read nor written. A POST that names
 another parent's row, adds a row without add permission, deletes without delete
 permission or past `can_delete`, or goes beyond `max_num` is a form error: nothing saved.
 """
@@ -18,6 +20,7 @@ from django.http import HttpRequest
 
 from shop.admin.forms.factory import STALE_MESSAGE, VERSION_FIELD, AdminModelForm
 from shop.admin.forms.related import parse_key
+from shop.admin.inlines.paging import InlinePage, count_children, page_after_post
 from shop.admin.inlines.rows import RowLayouts, RowRights
 from shop.admin.inlines.save import save_rows
 from shop.admin.inlines.validation import formset_problems, mark_duplicates
@@ -42,7 +45,8 @@ class InlineFormSet(BaseFormSet):  # type: ignore[type-arg]
         request: HttpRequest,
         inline: InlineModelAdmin,
         parent: Any,
-        children: list[Any] | None,
+        children: list[Any],
+        page: InlinePage | None = None,
         layouts: RowLayouts,
         rights: RowRights,
         save_as_new: bool = False,
@@ -51,8 +55,8 @@ class InlineFormSet(BaseFormSet):  # type: ignore[type-arg]
         self.session = request.db  # type: ignore[attr-defined]
         self.inline = inline
         self.parent = parent
-        self.collapsed = children is None  # too many to edit here
-        self.children = children or []
+        self.children = children  # the rows shown (a GET) or posted (a POST)
+        self._page = page
         self.layouts = layouts
         self.rights = rights
         self.save_as_new = save_as_new
@@ -164,6 +168,21 @@ class InlineFormSet(BaseFormSet):  # type: ignore[type-arg]
         mark_duplicates(self)
         if any(form.has_error(NON_FIELD_ERRORS, "stale") for form in self.rows("delete")):
             raise ValidationError(STALE_MESSAGE, code="stale")
+
+    def page(self) -> InlinePage | None:
+        """The page of children shown, None when they all fit on one."""
+        if self.is_bound and self._page is None and self.parent is not None:
+            per_page = self.inline.get_max_shown(self.request, self.parent)
+            self._page = page_after_post(
+                self.session, self.request, self.inline, self.parent, per_page
+            )
+        return self._page
+
+    def existing_count(self, cap: int) -> int:
+        """How many children the parent has now, shown or not, counting at most `cap`."""
+        if not self.is_bound and self._page is None:
+            return len(self.children)
+        return count_children(self.session, self.request, self.inline, self.parent, cap=cap)
 
     def posted_count(self, count: str) -> int:
         """TOTAL_FORMS or INITIAL_FORMS as posted (0 when missing or not a number)."""

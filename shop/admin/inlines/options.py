@@ -42,10 +42,13 @@ class InlineModelAdmin(ModelAdmin):
     can_delete: bool = True
     show_change_link: bool = False
     classes: Sequence[str] = ()
-    # A parent with more children than this does not edit them inline (Django renders
-    # them all): the page shows their count with links to the child list filtered by the
-    # parent and to the child's add page, and a POST of the page cannot touch them.
-    max_shown: int = 50
+    # Rows per page: a parent with more children than this shows them one page at a
+    # time (`?<prefix>-page=N`, shop.admin.inlines.paging) where Django renders them all,
+    # with their count and a link to the child list filtered by the parent. A save edits
+    # only the rows of the page it was made on. Each row is a form of several inputs: 20
+    # keep a page within its time budget; the child list (and a course's grade book)
+    # is the place for bulk edits.
+    max_shown: int = 20
     # Fields read-only on rows that already exist but set on new rows (an order line's
     # product: its price was snapshotted from that product when the line was added).
     existing_readonly_fields: Sequence[str] = ()

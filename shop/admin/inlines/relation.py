@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from sqlalchemy import func, select
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Mapper, RelationshipProperty, Session, raiseload, selectinload
+from sqlalchemy.orm import Mapper, RelationshipProperty, raiseload, selectinload
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
 from shop.admin.options_base import mapper_of
@@ -120,38 +118,3 @@ def eager_loads(inline: InlineModelAdmin, names: list[str]) -> list[Any]:
         if rel is not None and not rel.uselist:
             loads.append(selectinload(rel.class_attribute))
     return [*loads, raiseload("*")]
-
-
-def load_children(
-    session: Session,
-    request: HttpRequest,
-    inline: InlineModelAdmin,
-    parent: Any,
-    *,
-    shown: list[str],
-    limit: int,
-) -> list[Any] | None:
-    """At most `limit` children of `parent`, in one query (plus one per eager load).
-
-    None when there are more: the inline then collapses to a count and a link.
-    """
-    if parent is None or sa_inspect(parent).key is None:
-        return []
-    statement = (
-        inline.get_query(request)
-        .where(*inline.relation.condition(inline.model, parent))
-        .order_by(*ordering_of(inline, request))
-        .limit(limit + 1)
-        .options(*eager_loads(inline, shown))
-    )
-    rows = session.execute(statement).unique().scalars().all()
-    return None if len(rows) > limit else list(rows)
-
-
-def count_children(
-    session: Session, request: HttpRequest, inline: InlineModelAdmin, parent: Any
-) -> int:
-    """How many children of `parent` the user's query scope holds."""
-    scoped = inline.get_query(request).where(*inline.relation.condition(inline.model, parent))
-    statement = select(func.count()).select_from(scoped.order_by(None).subquery())
-    return int(session.execute(statement).scalar_one())

@@ -1,9 +1,9 @@
 """What an inline's POST may not do, checked across its rows (each row checks itself).
 
-A tampered management form, rows of a collapsed inline, a row id that is not one of
-this parent's children (or is listed twice), a new row without add permission, a DELETE
-without delete permission or past `can_delete`, more rows than `max_num` or fewer than
-`min_num`: each is a form error, and nothing of the page is saved.
+A tampered management form, a row id that is not one of this parent's children (or is
+listed twice), a new row without add permission, a DELETE without delete permission or
+past `can_delete`, more rows than `max_num` or fewer than `min_num` (counting the rows of
+other pages): each is a form error, and nothing of the page is saved.
 """
 
 from __future__ import annotations
@@ -33,16 +33,12 @@ def _names(formset: InlineFormSet) -> tuple[str, str]:
 
 
 def _structure_problems(formset: InlineFormSet) -> list[ValidationError]:
-    name, plural = _names(formset)
+    name, _plural = _names(formset)
     total = formset.posted_count(TOTAL_FORM_COUNT)
     initial = formset.posted_count(INITIAL_FORM_COUNT)
     if total < 0 or initial < 0 or initial > total:
         message = f"This form's row counts do not match its rows. {RELOAD}"
         return [ValidationError(message, code="tampered")]
-    touched = any(form.has_changed() for form in formset.extra_forms)
-    if formset.collapsed and (touched or formset.initial_form_count()):
-        message = f"There are too many {plural} to edit here; use their own list."
-        return [ValidationError(message, code="collapsed")]
     if formset.unknown_rows:
         message = f"A {name} in this form no longer exists or belongs elsewhere. {RELOAD}"
         return [ValidationError(message, code="unknown_row")]
@@ -75,15 +71,19 @@ def _count_problems(formset: InlineFormSet) -> list[ValidationError]:
     """max_num and min_num count the parent's rows after the save, shown or not."""
     name, plural = _names(formset)
     added, deleted = len(formset.rows("add")), len(formset.rows("delete"))
-    kept = len(formset.children) - deleted + added
     most, least = formset.limit_max, formset.limit_min
-    if added and most is not None and kept > most:
-        message = f"Please submit at most {most} {name if most == 1 else plural}."
-        return [ValidationError(message, code="too_many_forms")]
+    if added and most is not None:
+        # Counted only as far as the answer needs: never all of a huge child set.
+        kept = formset.existing_count(most + deleted + 1) - deleted + added
+        if kept > most:
+            message = f"Please submit at most {most} {name if most == 1 else plural}."
+            return [ValidationError(message, code="too_many_forms")]
     # Rows that were already too few (older data) do not block other edits.
-    if (added or deleted or formset.parent is None) and kept < least:
-        message = f"Please submit at least {least} {name if least == 1 else plural}."
-        return [ValidationError(message, code="too_few_forms")]
+    if least and (added or deleted or formset.parent is None):
+        kept = formset.existing_count(least + deleted) - deleted + added
+        if kept < least:
+            message = f"Please submit at least {least} {name if least == 1 else plural}."
+            return [ValidationError(message, code="too_few_forms")]
     return []
 
 

@@ -246,8 +246,6 @@ def _anything_to_type(form: AdminModelForm, formsets: list[InlineFormSet]) -> bo
     if _typable(form):
         return True
     for formset in formsets:
-        if formset.collapsed:
-            continue
         if formset.rights.add or (formset.rights.delete and formset.can_delete):
             return True
         if any(_typable(row) for row in formset.forms):
