@@ -1,4 +1,4 @@
-"""Export formats: one list_display row as a CSV record or a JSON Lines object.
+"""Export formats and what a value is in them (shop.admin.export.writers writes rows).
 
 Values are data, not the changelist's HTML: stored choice values (`no_show`, not
 "No show"), exact decimals, timestamps in ISO 8601 UTC, booleans as true/false. CSV has
@@ -8,15 +8,12 @@ and writes decimals as strings so that no reader turns money into a float.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import unescape
-from typing import Any, Protocol
+from typing import Any
 
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
@@ -83,61 +80,19 @@ def csv_cell(value: Any) -> str:
     return str(value)  # a number we formatted: "-3" is a number, not a formula
 
 
-def row_values(fields: Sequence[DisplayField], row: Any, labels: dict[str, str]) -> list[Any]:
-    """The plain values of one result row, in list_display order (no query: all loaded)."""
+def csv_text(value: Any, display: DisplayField) -> str:
+    """A value's CSV cell: its plain value, where a number (a decimal too) is no formula."""
+    if isinstance(value, Decimal) and value.is_finite() and not display.boolean:
+        return str(value)
+    return csv_cell(plain_value(value, display))
+
+
+def cell_values(fields: Sequence[DisplayField], row: Any, labels: dict[str, str]) -> list[Any]:
+    """The list_display values of one entity row, as the list reads them (no query)."""
     obj = row[0]
-    return [plain_value(cell_value(field, obj, row, labels), field) for field in fields]
+    return [cell_value(field, obj, row, labels) for field in fields]
 
 
 def headers(fields: Sequence[DisplayField]) -> list[str]:
     """The changelist's column labels."""
     return [capfirst(field.label) for field in fields]
-
-
-class Writer(Protocol):
-    def header(self) -> str: ...
-
-    def rows(self, rows: Iterable[Sequence[Any]]) -> str: ...
-
-
-class CsvWriter:
-    """Renders rows as CSV text; `csv` quotes separators, quotes and line breaks."""
-
-    def __init__(self, fields: Sequence[DisplayField]) -> None:
-        self._labels = [neutralize_formula(text) for text in headers(fields)]
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer)
-
-    def header(self) -> str:
-        self._writer.writerow(self._labels)
-        return self._take()
-
-    def rows(self, rows: Iterable[Sequence[Any]]) -> str:
-        self._writer.writerows([csv_cell(value) for value in values] for values in rows)
-        return self._take()
-
-    def _take(self) -> str:
-        text = self._buffer.getvalue()
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        return text
-
-
-class JsonLinesWriter:
-    """One JSON object per line, keyed by the list_display names (stable and unique)."""
-
-    def __init__(self, fields: Sequence[DisplayField]) -> None:
-        self._names = [field.name for field in fields]
-
-    def header(self) -> str:
-        return ""
-
-    def rows(self, rows: Iterable[Sequence[Any]]) -> str:
-        return "".join(
-            json.dumps(dict(zip(self._names, values, strict=True)), ensure_ascii=False) + "\n"
-            for values in rows
-        )
-
-
-def writer_for(name: str, fields: Sequence[DisplayField]) -> Writer:
-    return CsvWriter(fields) if name == CSV else JsonLinesWriter(fields)

@@ -16,9 +16,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from shop.admin.changelist import IncorrectLookupParameters
-from shop.admin.export.formats import FORMATS, writer_for
+from shop.admin.export.formats import FORMATS
 from shop.admin.export.query import FORMAT_VAR, export_plan
 from shop.admin.export.stream import stream_export
+from shop.admin.export.writers import writer_for
 from shop.admin.urls import model_url
 
 if TYPE_CHECKING:
