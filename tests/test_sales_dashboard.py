@@ -2,7 +2,9 @@
 
 The data below is computed by hand. The period is the 30 UTC days ending 2030-03-15
 (from 2030-02-14): orders on both sides of each boundary, a cancelled order, a price
-changed after purchase and amounts whose float sums would drift.
+changed after purchase and amounts whose float sums would drift. Order ids do not
+follow the dates here (the order of the day before the period is placed after the
+period's orders), so the lookup of the period's first order is exercised both ways.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tests.querycount import QueryCounter
 URL = "/admin/commerce/dashboard/"
 TODAY = date(2030, 3, 15)
 PERIOD = sales.Period.ending(TODAY)
+DASHBOARD_STATEMENTS = 5  # the period's first order, then one aggregate per panel
 
 
 @pytest.fixture(autouse=True)
@@ -74,9 +77,13 @@ def shop_history(session: Session) -> dict[str, Product]:
     return {"lamp": p1, "screw": p2, "sofa": p3, "rug": p4, "vase": p5}
 
 
+def window(session: Session) -> sales.OrderWindow:
+    return sales.order_window(session, PERIOD)
+
+
 def test_revenue_per_day_is_exact_and_bucketed_by_utc_day(session: Session) -> None:
     shop_history(session)
-    days = sales.revenue_per_day(session, PERIOD)
+    days = sales.revenue_per_day(session, window(session))
     assert len(days) == 30
     assert (days[0].day, days[-1].day) == (date(2030, 2, 14), TODAY)
     nonzero = {row.day: row.revenue for row in days if row.revenue}
@@ -97,32 +104,68 @@ def test_days_stay_utc_whatever_the_database_session_time_zone(
         session.execute(text("SET TIME ZONE 'America/New_York'"))
     elif dialect == "mysql":
         session.execute(text("SET time_zone = '-05:00'"))
-    days = {row.day: row.revenue for row in sales.revenue_per_day(session, PERIOD)}
+    days = {row.day: row.revenue for row in sales.revenue_per_day(session, window(session))}
     assert days[date(2030, 3, 15)] == Decimal("1295.23")
     assert days[date(2030, 3, 14)] == Decimal("0.10")
 
 
 def test_orders_by_status_counts_every_order_in_lifecycle_order(session: Session) -> None:
     shop_history(session)
-    counts = [(row.status, row.count) for row in sales.orders_by_status(session)]
+    counts = [(row.status, row.count) for row in sales.orders_by_status(session, PERIOD)]
     assert counts == [
         ("pending", 1),
-        ("paid", 3),
+        ("paid", 3),  # one of them placed before the period, one after: open all the same
         ("shipped", 1),
         ("delivered", 1),
         ("cancelled", 1),
     ]
 
 
+def test_closed_orders_count_only_when_placed_in_the_period(session: Session) -> None:
+    shop_history(session)
+    buyer, lamp = factories.user(session), factories.product(session, price="1.00", stock=9)
+    place(session, buyer, "delivered", at(2030, 2, 13, 23, 59, 59), [(lamp, 1)])
+    place(session, buyer, "cancelled", at(2029, 1, 1), [(lamp, 1)])
+    place(session, buyer, "cancelled", at(2030, 3, 16), [(lamp, 1)])
+    place(session, buyer, "pending", at(2029, 1, 1), [(lamp, 1)])  # still to act on
+    found = sales.orders_by_status(session, PERIOD)
+    assert [(row.status, row.count, row.is_open) for row in found] == [
+        ("pending", 2, True),
+        ("paid", 3, True),
+        ("shipped", 1, True),
+        ("delivered", 1, False),
+        ("cancelled", 1, False),
+    ]
+
+
+def test_the_window_starts_at_the_smallest_order_id_of_the_period(session: Session) -> None:
+    assert sales.order_window(session, PERIOD) == sales.OrderWindow(PERIOD, None)
+    buyer, lamp = factories.user(session), factories.product(session, price="2.50", stock=9)
+    outside = place(session, buyer, "paid", at(2030, 3, 2), [(lamp, 8)])
+    later = place(session, buyer, "paid", at(2030, 3, 1), [(lamp, 1)])
+    earlier = place(session, buyer, "paid", at(2030, 2, 20), [(lamp, 2)])
+    outside.created_at = at(2030, 2, 1)  # the smallest id, moved out of the period
+    session.flush()
+    found = sales.order_window(session, PERIOD)
+    # The smallest id of the period, not the id of its earliest order.
+    assert (found.first_order_id, earlier.id > later.id) == (later.id, True)
+    revenue = sum(row.revenue for row in sales.revenue_per_day(session, found))
+    assert revenue == Decimal("7.50")
+    top = sales.top_products(session, found)
+    assert [(row.product_id, row.units, row.revenue) for row in top] == [
+        (lamp.id, 3, Decimal("7.50"))
+    ]
+
+
 def test_top_products_rank_by_revenue_paid_in_the_period(session: Session) -> None:
     products = shop_history(session)
-    top = sales.top_products(session, PERIOD)
+    top = sales.top_products(session, window(session))
     assert [(row.product_id, row.units, row.revenue) for row in top] == [
         (products["sofa"].id, 1, Decimal("1234.56")),
         (products["lamp"].id, 4, Decimal("79.96")),  # 4 x 19.99, not today's 25.00
         (products["screw"].id, 8, Decimal("0.80")),
     ]
-    assert [row.product_id for row in sales.top_products(session, PERIOD, limit=1)] == [
+    assert [row.product_id for row in sales.top_products(session, window(session), limit=1)] == [
         products["sofa"].id
     ]
 
@@ -154,7 +197,7 @@ def test_the_page_shows_the_figures_with_one_query_per_panel(
     products = shop_history(session)
     with queries:
         page = _page(admin_client)
-    assert len(queries) == 4, queries.selects_and_writes
+    assert len(queries) == DASHBOARD_STATEMENTS, queries.selects_and_writes
     assert '<strong id="revenue-total">1,315.32</strong>' in page
     assert "best day 2030-03-15 (1,295.23)" in page
     assert '<th scope="row">2030-03-15</th><td>1,295.23</td>' in page
@@ -167,6 +210,34 @@ def test_the_page_shows_the_figures_with_one_query_per_panel(
     assert "Old rug" not in page  # cancelled and inactive: in no panel
 
 
+def test_the_status_panel_links_each_count_to_exactly_the_orders_it_counts(
+    admin_client: Client, session: Session
+) -> None:
+    shop_history(session)
+    buyer, lamp = factories.user(session), factories.product(session, price="1.00", stock=9)
+    place(session, buyer, "delivered", at(2029, 6, 1), [(lamp, 1)])  # before the period
+    page = _page(admin_client)
+    open_group = re.search(r'<tbody id="open-statuses">.*?</tbody>', page, re.S)
+    closed_group = re.search(r'<tbody id="closed-statuses">.*?</tbody>', page, re.S)
+    assert open_group is not None
+    assert closed_group is not None
+    assert "Open, any date" in open_group.group(0)
+    assert "Closed, placed in the period" in closed_group.group(0)
+    assert re.search(
+        r'\?status__exact=pending">Pending</a></th>\s*<td class="count">1</td>',
+        open_group.group(0),
+    )
+    placed = "created_at__gte=2030-02-14&amp;created_at__lt=2030-03-16"
+    assert re.search(
+        rf'\?status__exact=delivered&amp;{placed}">Delivered</a></th>\s*<td class="count">1</td>',
+        closed_group.group(0),
+    )
+    # The link lists the order the panel counts, not the one placed before the period.
+    link = f"/admin/commerce/order/?status__exact=delivered&{placed.replace('&amp;', '&')}"
+    listed = admin_client.get(link).content.decode()
+    assert listed.count('name="_selected_action"') == 1
+
+
 def test_the_query_count_does_not_grow_with_the_data(
     admin_client: Client, session: Session, queries: QueryCounter
 ) -> None:
@@ -177,13 +248,13 @@ def test_the_query_count_does_not_grow_with_the_data(
         place(session, buyer, "paid", at(2030, 3, day % 15 + 1, 12), [(extra, day)])
     with queries:
         _page(admin_client)
-    assert len(queries) == 4
+    assert len(queries) == DASHBOARD_STATEMENTS
 
 
 def test_an_empty_shop_renders_every_panel(admin_client: Client, queries: QueryCounter) -> None:
     with queries:
         page = _page(admin_client)
-    assert len(queries) == 4
+    assert len(queries) == DASHBOARD_STATEMENTS
     assert '<strong id="revenue-total">0.00</strong>' in page
     assert "No revenue in the last 30 days." in page
     assert "No sales in the last 30 days." in page

@@ -1,7 +1,9 @@
 """The sales dashboard at /admin/commerce/dashboard/, linked from the index.
 
-Four panels, one aggregate query each (shop.reports.sales): revenue per day over the
-last 30 UTC days, orders by status, top products by revenue and low-stock products.
+Four panels, one aggregate query each (shop.reports.sales), after one index lookup of
+the period's first order: revenue per day over the last 30 UTC days, orders by status
+(every open order, and the orders closed among those placed in the period), top
+products by revenue over the period and low-stock products.
 Charts are inline SVG drawn here on the server; every chart has a text alternative
 (its SVG title and description, and a table of the same figures). Staff who may view
 orders may open it.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -59,16 +61,16 @@ def today_utc() -> date:
 def sales_dashboard(request: HttpRequest) -> HttpResponse:
     session = request.db  # type: ignore[attr-defined]
     period = sales.Period.ending(today_utc())
-    days = sales.revenue_per_day(session, period)
+    window = sales.order_window(session, period)
     context = {
         **site.each_context(request),
         "title": SALES_DASHBOARD.title,
         "app_label": "commerce",
         "app_name": site.app_name("commerce"),
         "period": period,
-        **_revenue_context(days),
-        "status_rows": _status_rows(sales.orders_by_status(session)),
-        "product_rows": _product_rows(request, sales.top_products(session, period)),
+        **_revenue_context(sales.revenue_per_day(session, window)),
+        **_status_context(period, sales.orders_by_status(session, period)),
+        "product_rows": _product_rows(request, sales.top_products(session, window)),
         **_low_stock_context(request, sales.low_stock(session)),
     }
     return TemplateResponse(request, TEMPLATE, context)
@@ -103,7 +105,31 @@ def _short_day(day: date) -> str:
     return f"{day:%b} {day.day}"
 
 
-def _status_rows(counts: list[sales.StatusCount]) -> list[BarRow]:
+@dataclass(frozen=True)
+class StatusGroup:
+    id: str
+    label: str
+    rows: list[BarRow]
+
+
+def _status_context(period: sales.Period, counts: list[sales.StatusCount]) -> dict[str, Any]:
+    """Open orders (any date), then closed ones (placed in the period), each group with
+    its own bars; every count links to the order list filtered to exactly those orders."""
+    placed = {
+        "created_at__gte": period.first.isoformat(),
+        "created_at__lt": (period.last + timedelta(days=1)).isoformat(),
+    }
+    open_rows = _status_rows([row for row in counts if row.is_open], {})
+    closed_rows = _status_rows([row for row in counts if not row.is_open], placed)
+    return {
+        "status_groups": [
+            StatusGroup("open-statuses", "Open, any date", open_rows),
+            StatusGroup("closed-statuses", "Closed, placed in the period", closed_rows),
+        ]
+    }
+
+
+def _status_rows(counts: list[sales.StatusCount], filters: dict[str, str]) -> list[BarRow]:
     changelist = reverse("admin:commerce_order_changelist", current_app=site.name)
     widths = proportions([row.count for row in counts])
     return [
@@ -111,7 +137,7 @@ def _status_rows(counts: list[sales.StatusCount]) -> list[BarRow]:
             capfirst(row.status),
             number_format(row.count, force_grouping=True),
             width,
-            f"{changelist}?{urlencode({'status__exact': row.status})}",
+            f"{changelist}?{urlencode({'status__exact': row.status, **filters})}",
         )
         for row, width in zip(counts, widths, strict=True)
     ]
