@@ -57,6 +57,9 @@ def get_object(request: HttpRequest, model_admin: ModelAdmin, object_id: str) ->
         return None
     columns = list(model_admin.mapper.primary_key)
     condition = and_(*(c == v for c, v in zip(columns, key, strict=True)))
-    statement = model_admin.get_query(request).where(condition)
+    # The object alone: the list's computed columns (counts, totals) are not read here.
+    scoped = model_admin.get_query(request)
+    statement = scoped.with_only_columns(model_admin.model, maintain_column_froms=True)
+    statement = statement.where(condition)
     # unique(): a get_query() with joined eager loads yields one row per child.
     return request.db.execute(statement).unique().scalars().first()  # type: ignore[attr-defined]

@@ -249,10 +249,12 @@ def all_pages(only: str) -> Iterator[Page]:
 
     yield from (page for page in site_pages() if only in page.label)
     for model_admin in site.model_admins():
-        if only and only not in model_admin.verbose_name_plural:
-            continue
-        yield from changelist_pages(model_admin)
-        yield from object_pages(model_admin, _changelist(model_admin))
+        names = f"{model_admin.verbose_name_plural} {model_admin.verbose_name} #"
+        if only and only not in names:
+            continue  # neither its list pages nor its object pages can match
+        pages = [*changelist_pages(model_admin)]
+        pages += object_pages(model_admin, _changelist(model_admin))
+        yield from (page for page in pages if only in page.label)
 
 
 def measure(client: Any, clock: SqlClock, page: Page, runs: int) -> Measure:

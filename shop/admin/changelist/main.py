@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from sqlalchemy import or_
 
 from shop.admin.changelist import datehierarchy, headers, page, pagination, search, seek
@@ -20,7 +19,7 @@ from shop.admin.changelist.config import (
     resolve_filter_entry,
     resolve_search_field,
 )
-from shop.admin.changelist.display import ResultRow, object_id, result_row
+from shop.admin.changelist.display import change_urls, result_row
 from shop.admin.changelist.filters import FilterContext, FilterSpec, build_filter_spec
 from shop.admin.changelist.navigation import Navigation
 from shop.admin.changelist.ordering import (
@@ -157,20 +156,13 @@ class ChangeList(Navigation):
             self.session, spec, self.pagination, self.seek_key, self.params.cursor, self.dialect
         )
         rows = found.rows
-        self.results = [self._row(row, found.labels) for row in rows]
+        link = change_urls(self.model_admin, self.preserved_filters)
+        self.results = [
+            result_row(self.fields, self.links, row, found.labels, link(row[0])) for row in rows
+        ]
         # The page's objects, as in Django (list_editable and action rows read their keys
         # and versions from the very rows shown).
         self.result_list = [row[0] for row in rows]
-
-    def _row(self, row: Any, labels: dict[str, str]) -> ResultRow:
-        url = reverse(
-            f"admin:{self.model_admin.url_prefix}_change",
-            args=(object_id(row[0]),),
-            current_app=self.model_admin.admin_site.name,
-        )
-        if self.preserved_filters:
-            url = f"{url}?{self.preserved_filters}"
-        return result_row(self.fields, self.links, row, labels, url)
 
     # Links and template data
 
