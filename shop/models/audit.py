@@ -20,6 +20,8 @@ class AuditRecord(Base):
         Index("ix_audit_records_actor_created_at_id", "actor", "created_at", "id"),
         Index("ix_audit_records_action_created_at_id", "action", "created_at", "id"),
         trigram_index("audit_records", "entity_repr"),
+        trigram_index("audit_records", "actor"),
+        trigram_index("audit_records", "entity_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,6 +39,8 @@ class Product(Base):
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        # The stock level filter (out of stock, low) on a big catalogue.
+        Index("ix_products_stock", "stock"),
         trigram_index("products", "sku"),
         trigram_index("products", "name"),
     )

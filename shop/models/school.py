@@ -86,8 +86,15 @@ class Enrollment(Base):
         Index("ix_enrollments_enrolled_date_id", "enrolled_date", "id"),
         Index("ix_enrollments_status_enrolled_date_id", "status", "enrolled_date", "id"),
         Index("ix_enrollments_grade_enrolled_date_id", "grade", "enrolled_date", "id"),
-        # A student's enrollments newest first (their page, a search by student).
-        Index("ix_enrollments_student_id_enrolled_date_id", "student_id", "enrolled_date", "id"),
+        # A student's enrollments by status (the student list's status filter) with their
+        # dates (a search by student reads keys and dates here).
+        Index(
+            "ix_enrollments_student_id_status_enrolled_date_id",
+            "student_id",
+            "status",
+            "enrolled_date",
+            "id",
+        ),
         # A course's enrolled count and average grade, read from the index alone.
         Index("ix_enrollments_course_id_status_grade", "course_id", "status", "grade"),
     )

@@ -148,6 +148,7 @@ class Profile(Base):
         Index("ix_profiles_display_name_id", "display_name", "id"),
         Index("ix_profiles_birthday", "birthday"),
         trigram_index("profiles", "display_name"),
+        trigram_index("profiles", "website"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

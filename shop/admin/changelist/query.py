@@ -118,20 +118,31 @@ class Branches:
     narrowed: Select[Any]
     conditions: tuple[Any, ...]
 
-    def select(self, *columns: Any, where: Sequence[Any] = ()) -> CompoundSelect:
-        """UNION of `columns` over the branches (a row matching two branches comes once)."""
-        parts = [
-            self.narrowed.with_only_columns(*columns).where(condition, *where).order_by(None)
-            for condition in self.conditions
-        ]
+    def select(
+        self, *columns: Any, where: Sequence[Any] = (), each_at_most: int | None = None
+    ) -> CompoundSelect:
+        """UNION of `columns` over the branches (a row matching two branches comes once).
+
+        `each_at_most`: read at most this many rows of each branch (for a capped count:
+        past the cap in one branch, the union is past it too).
+        """
+        parts = []
+        for condition in self.conditions:
+            part = self.narrowed.with_only_columns(*columns).where(condition, *where)
+            parts.append(part.order_by(None).limit(each_at_most))
         return union(*parts)
 
 
-def keys_query(filtered: Select[Any], model: type, branches: Branches | None = None) -> Any:
+def keys_query(
+    filtered: Select[Any],
+    model: type,
+    branches: Branches | None = None,
+    each_at_most: int | None = None,
+) -> Any:
     """The keys of the filtered rows: no ORDER BY, no display columns, no joins."""
     keys = model.__mapper__.primary_key  # type: ignore[attr-defined]
     if branches is not None:
-        return branches.select(*keys)
+        return branches.select(*keys, each_at_most=each_at_most)
     return filtered.with_only_columns(*keys).order_by(None)
 
 

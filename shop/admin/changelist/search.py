@@ -46,11 +46,22 @@ def _is_text(expression: Any) -> bool:
     return values.python_type(expression.type) is str
 
 
-def _match(expression: Any, mode: str, term: str) -> conditions.Condition | None:
+def _literal_pattern(term: str) -> str:
+    """`term` as a LIKE pattern that matches itself only (escape character "/")."""
+    return term.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _match(
+    expression: Any, mode: str, term: str, dialect: str = "default"
+) -> conditions.Condition | None:
     """`expression` matches `term`, or None when it never can (a word against a number)."""
     if _is_text(expression):
         # As plain text: an enum type would otherwise insist on one of its values.
         text = type_coerce(expression, String())
+        if mode == "exact" and dialect == "postgresql":
+            # ILIKE without wildcards: the same case-insensitive equality, which a
+            # trigram index can answer where lower(column) would need its own index.
+            return text.ilike(_literal_pattern(term), escape="/")
         if mode == "exact":
             # Both sides lowered by the database, so they agree on what "lower" means.
             return func.lower(text) == func.lower(literal(term, String()))
@@ -78,37 +89,43 @@ def _group(fields: Sequence[SearchField]) -> dict[tuple[Any, ...], list[SearchFi
     return groups
 
 
-def _matcher(fields: list[SearchField], term: str) -> keysets.Make | None:
+def _matcher(fields: list[SearchField], term: str, dialect: str) -> keysets.Make | None:
     """`make(entity)`: the group's fields OR-ed on `entity`; None when none can match."""
     if all(_match(path.expression, mode, term) is None for mode, path in fields):
         return None
 
     def make(entity: Any) -> conditions.Condition:
         # path.attribute was resolved against the mapper: a declared name.
-        matches = [_match(getattr(entity, path.attribute), mode, term) for mode, path in fields]
+        matches = [
+            _match(getattr(entity, path.attribute), mode, term, dialect) for mode, path in fields
+        ]
         return or_(*(match for match in matches if match is not None))
 
     return make
 
 
 def _term_parts(
-    model: type, groups: dict[tuple[Any, ...], list[SearchField]], term: str
+    model: type, groups: dict[tuple[Any, ...], list[SearchField]], term: str, dialect: str
 ) -> list[conditions.Condition]:
     """One term's alternatives on `model`: one condition per table a field lives in."""
     parts = []
     for chain, fields in groups.items():
-        make = _matcher(fields, term)
+        make = _matcher(fields, term, dialect)
         if make is not None:
             parts.append(make(model) if not chain else keysets.condition(model, chain, make))
     return parts
 
 
 def _union_keys(
-    model: type, groups: dict[tuple[Any, ...], list[SearchField]], term: str
+    model: type, groups: dict[tuple[Any, ...], list[SearchField]], term: str, dialect: str
 ) -> conditions.Condition | None:
     """`pk IN (keys of branch 1 UNION ALL keys of branch 2 ...)`, where keysets allow."""
     pk = model.__mapper__.primary_key  # type: ignore[attr-defined]
-    makes = [(chain, make) for chain, fields in groups.items() if (make := _matcher(fields, term))]
+    makes = [
+        (chain, make)
+        for chain, fields in groups.items()
+        if (make := _matcher(fields, term, dialect))
+    ]
     if len(pk) != 1 or not all(keysets.supported(chain) for chain, _make in makes):
         return None
     keys = [keysets.key_select(model, chain, make, pk[0]) for chain, make in makes]
@@ -136,12 +153,12 @@ def search(model: type, fields: Sequence[SearchField], text: str, dialect: str) 
     rest: list[conditions.Condition] = []
     branches: tuple[conditions.Condition, ...] = ()
     for term in terms:
-        parts = _term_parts(model, groups, term)
+        parts = _term_parts(model, groups, term, dialect)
         condition = or_(*parts) if parts else false()
         if len(parts) > 1 and dialect == "postgresql":
             # An OR over several tables is checked row by row over the whole list; the
             # union of each table's matching keys lets every branch use its own index.
-            union = _union_keys(model, groups, term)
+            union = _union_keys(model, groups, term, dialect)
             if union is not None:
                 condition = union
                 if not branches:

@@ -56,10 +56,11 @@ INDEXES = (
     ("ix_audit_records_action_created_at_id", "audit_records", ("action", "created_at", "id")),
     ("ix_appointments_pet_id_scheduled_at_id", "appointments", ("pet_id", "scheduled_at", "id")),
     (
-        "ix_enrollments_student_id_enrolled_date_id",
+        "ix_enrollments_student_id_status_enrolled_date_id",
         "enrollments",
-        ("student_id", "enrolled_date", "id"),
+        ("student_id", "status", "enrolled_date", "id"),
     ),
+    ("ix_products_stock", "products", ("stock",)),
     ("ix_enrollments_course_id_status_grade", "enrollments", ("course_id", "status", "grade")),
     ("ix_posts_author_id_created_at_id", "posts", ("author_id", "created_at", "id")),
     ("ix_comments_post_id_created_at_id", "comments", ("post_id", "created_at", "id")),
@@ -97,7 +98,10 @@ TRIGRAM = (
     ("posts", "title"),
     ("comments", "body"),
     ("profiles", "display_name"),
+    ("profiles", "website"),
     ("audit_records", "entity_repr"),
+    ("audit_records", "actor"),
+    ("audit_records", "entity_id"),
 )
 
 
