@@ -45,11 +45,11 @@ class ModelAdmin:
     list_per_page: int = 100
     list_max_show_all: int = 200
     show_full_result_count: bool = True
-    # "estimate": count at most `count_cap` rows ("1,000+"), and show PostgreSQL's
+    # "estimate": count at most `count_cap` rows ("10,000+"), and show PostgreSQL's
     # estimate of a bigger table when the list is unfiltered ("about 1,000,000");
     # "exact": always COUNT(*) to the end; "none": never count the unfiltered table.
     count_strategy: CountStrategy = "estimate"
-    count_cap: int = 1_000
+    count_cap: int = 10_000
     date_hierarchy: str | None = None
     preserve_filters: bool = True
 

@@ -3,7 +3,7 @@
 Counts, by `count_strategy`:
 - "estimate" (the default): every set is counted up to `count_cap` rows and no further
   (`SELECT count(*) FROM (SELECT key ... LIMIT cap + 1)`), so small sets get exact
-  counts and big ones stop at "1,000+". An unfiltered, unscoped list past the cap on
+  counts and big ones stop at "10,000+". An unfiltered, unscoped list past the cap on
   PostgreSQL shows the planner's estimate of the table instead ("about 1,000,000"),
   read in the same statement.
 - "exact": COUNT(*) of the whole set, however big.
@@ -54,7 +54,7 @@ class Count:
 
     @property
     def display(self) -> str:
-        """ "1,234", "about 1,000,000" or "1,000+" ("" when not counted)."""
+        """ "1,234", "about 1,000,000" or "10,000+" ("" when not counted)."""
         if self.value is None:
             return ""
         text = number_format(self.value, force_grouping=True)

@@ -124,14 +124,21 @@ def _divide_mysql(element: IntegerDivision, compiler: Any, **kw: Any) -> str:
 
 def student_gpa() -> ColumnElement[Decimal]:
     """A correlated subquery: the GPA of the outer query's Student row (NULL if ungraded)."""
-    points = func.coalesce(func.sum(tenths_of(Enrollment.grade) * Course.credits), 0)
+    # Each enrollment's credits by its course's key: a join would let the planner hash
+    # the whole course table once per listed student.
+    course_credits = (
+        select(Course.credits)
+        .where(Course.id == Enrollment.course_id)
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    points = func.coalesce(func.sum(tenths_of(Enrollment.grade) * course_credits), 0)
     credits = func.coalesce(
-        func.sum(case((Enrollment.grade.is_not(None), Course.credits), else_=0)), 0
+        func.sum(case((Enrollment.grade.is_not(None), course_credits), else_=0)), 0
     )
     statement = (
         select(rounded_ratio(points, credits))
         .select_from(Enrollment)
-        .join(Course, Course.id == Enrollment.course_id)
         .where(Enrollment.student_id == Student.id)
     )
     return statement.correlate(Student).scalar_subquery()
