@@ -63,7 +63,7 @@ def test_a_delete_through_the_admin_appears(admin_client, session) -> None:
     assert doctor.name in box
 
 
-def test_one_query_whatever_the_number_of_actions(admin_client, session, queries) -> None:
+def test_one_query_whatever_the_number_of_actions(admin_client, session, queries, dialect) -> None:
     with queries:
         admin_client.get("/admin/")
     empty = len(queries)
@@ -71,5 +71,7 @@ def test_one_query_whatever_the_number_of_actions(admin_client, session, queries
         record(session, f"clinic.{['pet', 'owner', 'vet'][i % 3]}", i, minutes=i)
     with queries:
         admin_client.get("/admin/")
-    assert len(queries) == empty == 2  # the row counts, then the recent actions
-    assert "audit_records.actor" in queries.selects_and_writes[1]
+    # The row counts (after PostgreSQL's estimates), then the recent actions.
+    counting = 2 if dialect == "postgresql" else 1
+    assert len(queries) == empty == counting + 1
+    assert "audit_records.actor" in queries.selects_and_writes[counting]
