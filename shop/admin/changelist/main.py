@@ -129,9 +129,7 @@ class ChangeList(Navigation):
         return statement if found.condition is None else statement.where(found.condition)
 
     def _load_results(self) -> None:
-        capped = self.model_admin.count_strategy != "exact"
-        at_most = self.model_admin.count_cap + 1 if capped else None
-        keys = keys_query(self.filtered, self.model, self.branches, at_most)
+        keys = keys_query(self.filtered, self.model, self.branches)
         result, full = pagination.count(
             self.session, self.base, keys, self.model_admin, self.params
         )

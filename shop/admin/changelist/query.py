@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from sqlalchemy import CompoundSelect, Select, func, select, union
+from sqlalchemy import CompoundSelect, Select, and_, case, func, select, union
 from sqlalchemy.orm import RelationshipProperty, aliased, raiseload
 
 from shop.admin.changelist.config import ChangeListConfigError, DisplayField
@@ -133,24 +133,56 @@ class Branches:
         return union(*parts)
 
 
-def keys_query(
-    filtered: Select[Any],
-    model: type,
-    branches: Branches | None = None,
-    each_at_most: int | None = None,
-) -> Any:
+@dataclass(frozen=True)
+class BranchKeys:
+    """The keys of a search's branches (see Branches), counted branch by branch."""
+
+    branches: Branches
+    keys: tuple[Any, ...]
+
+    def union(self, each_at_most: int | None = None) -> CompoundSelect:
+        return self.branches.select(*self.keys, each_at_most=each_at_most)
+
+    def capped_count(self, cap: int) -> Select[Any]:
+        """The union's count only when no branch alone passes the cap (else cap + 1).
+
+        Each branch is counted as far as cap + 1, streaming; the union, which must gather
+        its rows to drop a row two branches share, runs only when every branch is small.
+        """
+        parts = [
+            select(func.count())
+            .select_from(
+                self.branches.narrowed.with_only_columns(*self.keys)
+                .where(condition)
+                .order_by(None)
+                .limit(cap + 1)
+                .subquery()
+            )
+            .scalar_subquery()
+            for condition in self.branches.conditions
+        ]
+        whole = select(func.count()).select_from(self.union(cap + 1).subquery())
+        small = and_(*(part <= cap for part in parts))
+        return select(case((small, whole.scalar_subquery()), else_=cap + 1))
+
+
+def keys_query(filtered: Select[Any], model: type, branches: Branches | None = None) -> Any:
     """The keys of the filtered rows: no ORDER BY, no display columns, no joins."""
     keys = model.__mapper__.primary_key  # type: ignore[attr-defined]
     if branches is not None:
-        return branches.select(*keys, each_at_most=each_at_most)
+        return BranchKeys(branches, tuple(keys))
     return filtered.with_only_columns(*keys).order_by(None)
 
 
 def count_query(keys: Any) -> Select[Any]:
     """COUNT(*) of the rows whose keys `keys` selects (see keys_query)."""
+    if isinstance(keys, BranchKeys):
+        keys = keys.union()
     return select(func.count()).select_from(keys.subquery())
 
 
 def capped_count_query(keys: Any, cap: int) -> Select[Any]:
     """COUNT(*) of at most `cap` + 1 of those rows: the scan stops there."""
+    if isinstance(keys, BranchKeys):
+        return keys.capped_count(cap)
     return select(func.count()).select_from(keys.limit(cap + 1).subquery())
