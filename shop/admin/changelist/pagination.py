@@ -159,7 +159,7 @@ def _estimates(session: Session, model_admins: Sequence[ModelAdmin]) -> dict[str
 
 # A table estimated past the index's cap is still counted this far: an estimate left high
 # by a mass delete not yet vacuumed must not turn a few rows into "about 100,000".
-ESTIMATE_CHECK = 1_000
+ESTIMATE_CHECK = 100
 
 
 def table_counts(session: Session, model_admins: Sequence[ModelAdmin], cap: int) -> list[Count]:
