@@ -256,14 +256,6 @@ def fetch_size(pagination: Pagination) -> int | None:
     return pagination.per_page + (0 if pagination.known else 1)
 
 
-def limit_page(statement: Select[Any], pagination: Pagination) -> Select[Any]:
-    """LIMIT/OFFSET of the page; one extra row when the count is not exact."""
-    size = fetch_size(pagination)
-    if size is None:
-        return statement
-    return statement.limit(size).offset(pagination.offset)
-
-
 def trim(rows: list[Any], pagination: Pagination, *, more_after: bool = False) -> list[Any]:
     """Drop the look-ahead row and link the pages around this one when the last is unknown.
 

@@ -118,19 +118,23 @@ class Branches:
     narrowed: Select[Any]
     conditions: tuple[Any, ...]
 
-    def select(
-        self, *columns: Any, where: Sequence[Any] = (), each_at_most: int | None = None
-    ) -> CompoundSelect:
+    def parts(self, *columns: Any, each_at_most: int | None = None) -> list[Select[Any]]:
+        """One SELECT of `columns` per branch, each reading at most `each_at_most` rows."""
+        return [
+            self.narrowed.with_only_columns(*columns)
+            .where(condition)
+            .order_by(None)
+            .limit(each_at_most)
+            for condition in self.conditions
+        ]
+
+    def select(self, *columns: Any, each_at_most: int | None = None) -> CompoundSelect:
         """UNION of `columns` over the branches (a row matching two branches comes once).
 
         `each_at_most`: read at most this many rows of each branch (for a capped count:
         past the cap in one branch, the union is past it too).
         """
-        parts = []
-        for condition in self.conditions:
-            part = self.narrowed.with_only_columns(*columns).where(condition, *where)
-            parts.append(part.order_by(None).limit(each_at_most))
-        return union(*parts)
+        return union(*self.parts(*columns, each_at_most=each_at_most))
 
 
 @dataclass(frozen=True)
@@ -150,16 +154,8 @@ class BranchKeys:
         its rows to drop a row two branches share, runs only when every branch is small.
         """
         parts = [
-            select(func.count())
-            .select_from(
-                self.branches.narrowed.with_only_columns(*self.keys)
-                .where(condition)
-                .order_by(None)
-                .limit(cap + 1)
-                .subquery()
-            )
-            .scalar_subquery()
-            for condition in self.branches.conditions
+            select(func.count()).select_from(part.subquery()).scalar_subquery()
+            for part in self.branches.parts(*self.keys, each_at_most=cap + 1)
         ]
         whole = select(func.count()).select_from(self.union(cap + 1).subquery())
         small = and_(*(part <= cap for part in parts))
